@@ -1,0 +1,283 @@
+"""Writing WARC 1.1 files: records byte-exact, per-record gzip, rotation.
+
+warcio's writer re-serialises HTTP headers and digests the payload as given
+(chunk framing included, warcio#74), so we serialise records ourselves: the
+block is whatever bytes the caller captured, untouched, and the payload digest
+is computed over the entity with transfer coding removed (WARC 1.1 §6.3.2).
+
+Files being written carry an ``.open`` suffix and are renamed when complete, so
+a reader never mistakes a file in progress for a finished one; each record is
+handed to the OS in one write, so a killed process leaves at most one partial
+record at the end, which :func:`archive.recover.recover_open_file` cuts off.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import socket
+import uuid
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+WARC_VERSION = b"WARC/1.1"
+OPEN_SUFFIX = ".open"
+DEFAULT_MAX_SIZE = 1_000_000_000  # rotate at 1 GB, as Heritrix does
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(when: datetime | None = None) -> str:
+    """WARC 1.1 date: UTC with microseconds (WARC 1.1 §5.4 allows fractions)."""
+    when = when or datetime.now(UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def digest(data: bytes | Iterable[bytes], algorithm: str = "sha1") -> str:
+    """A WARC digest label: ``sha1:BASE32`` (the form pywb and cdxj-indexer use)."""
+    h = hashlib.new(algorithm)
+    if isinstance(data, bytes | bytearray | memoryview):
+        h.update(data)
+    else:
+        for part in data:
+            h.update(part)
+    return f"{algorithm}:{base64.b32encode(h.digest()).decode('ascii')}"
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where a record landed: enough to cite it, index it and read it back."""
+
+    filename: str  # final file name (without the .open suffix)
+    offset: int
+    length: int  # bytes in the file (compressed length when gzipped)
+    record_id: str
+    warc_type: str
+    date: str
+    target_uri: str | None = None
+    payload_digest: str | None = None
+
+
+def serialize_record(warc_headers: list[tuple[str, str]], block: bytes) -> bytes:
+    """One WARC record, uncompressed: version line, fields, blank line, block, CRLF CRLF."""
+    parts = [WARC_VERSION, b"\r\n"]
+    for name, value in warc_headers:
+        # WARC fields are UTF-8 (WARC 1.1 §4); newlines would break the record
+        parts.append(f"{name}: {value}".replace("\r", " ").replace("\n", " ").encode("utf-8"))
+        parts.append(b"\r\n")
+    parts.append(f"Content-Length: {len(block)}\r\n\r\n".encode("ascii"))
+    parts.append(block)
+    parts.append(b"\r\n\r\n")
+    return b"".join(parts)
+
+
+def gzip_member(data: bytes, level: int = 6) -> bytes:
+    """One gzip member, so each record can be read on its own from its offset."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
+class WarcFileWriter:
+    """Appends records to rotating WARC files in one directory.
+
+    One writer per process; not thread-safe (the crawl writes from the reactor thread).
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        prefix: str,
+        *,
+        warcinfo: dict[str, str] | None = None,
+        max_size: int = DEFAULT_MAX_SIZE,
+        gzip: bool = True,
+        compress_level: int = 6,
+        digest_algorithm: str = "sha1",
+    ):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.warcinfo = dict(warcinfo or {})
+        self.max_size = max_size
+        self.gzip = gzip
+        self.compress_level = compress_level
+        self.digest_algorithm = digest_algorithm
+        self.files_written: list[Path] = []  # completed files, final names
+        self.bytes_written = 0
+        self.records_written = 0
+        self._fd: int | None = None
+        self._path: Path | None = None  # final name; on disk with OPEN_SUFFIX
+        self._size = 0
+        self._serial = 0
+        self._stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+
+    # -- files -------------------------------------------------------------
+    @property
+    def current_file(self) -> Path | None:
+        return self._path
+
+    def _next_name(self) -> Path:
+        ext = ".warc.gz" if self.gzip else ".warc"
+        while True:
+            name = f"{self.prefix}-{self._stamp}-{self._serial:05d}{ext}"
+            self._serial += 1
+            path = self.directory / name
+            if not path.exists() and not path.with_name(name + OPEN_SUFFIX).exists():
+                return path
+
+    def _open(self) -> None:
+        self._path = self._next_name()
+        open_path = self._path.with_name(self._path.name + OPEN_SUFFIX)
+        self._fd = os.open(open_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        self._size = 0
+        self._write_warcinfo()
+
+    def _write_warcinfo(self) -> None:
+        fields = {
+            "software": "xxgk",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            **self.warcinfo,
+        }
+        block = "".join(f"{k}: {v}\r\n" for k, v in fields.items()).encode("utf-8")
+        assert self._path is not None
+        self._append(
+            "warcinfo",
+            block,
+            content_type="application/warc-fields",
+            extra=[("WARC-Filename", self._path.name)],
+        )
+
+    def close(self) -> None:
+        """Finish the current file: rename it from ``.open`` to its final name."""
+        if self._fd is None:
+            return
+        os.fsync(self._fd)
+        os.close(self._fd)
+        assert self._path is not None
+        os.replace(self._path.with_name(self._path.name + OPEN_SUFFIX), self._path)
+        self.files_written.append(self._path)
+        self._fd = None
+        self._path = None
+
+    def __enter__(self) -> WarcFileWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _ensure_room(self) -> None:
+        if self._fd is not None and self._size >= self.max_size:
+            self.close()
+        if self._fd is None:
+            self._open()
+
+    # -- records -----------------------------------------------------------
+    def _append(
+        self,
+        warc_type: str,
+        block: bytes,
+        *,
+        content_type: str | None = None,
+        target_uri: str | None = None,
+        record_id: str | None = None,
+        date: str | None = None,
+        payload_digest: str | None = None,
+        extra: list[tuple[str, str]] | None = None,
+    ) -> RecordRef:
+        record_id = record_id or new_record_id()
+        date = date or warc_date()
+        headers = [("WARC-Type", warc_type), ("WARC-Record-ID", record_id), ("WARC-Date", date)]
+        if target_uri is not None:
+            headers.append(("WARC-Target-URI", target_uri))
+        headers.extend(extra or [])
+        headers.append(("WARC-Block-Digest", digest(block, self.digest_algorithm)))
+        if payload_digest is not None:
+            headers.append(("WARC-Payload-Digest", payload_digest))
+        if content_type is not None:
+            headers.append(("Content-Type", content_type))
+        data = serialize_record(headers, block)
+        if self.gzip:
+            data = gzip_member(data, self.compress_level)
+        assert self._fd is not None and self._path is not None
+        offset = self._size
+        os.write(self._fd, data)  # one write: a kill leaves whole records plus at most one partial
+        self._size += len(data)
+        self.bytes_written += len(data)
+        self.records_written += 1
+        return RecordRef(
+            filename=self._path.name,
+            offset=offset,
+            length=len(data),
+            record_id=record_id,
+            warc_type=warc_type,
+            date=date,
+            target_uri=target_uri,
+            payload_digest=payload_digest,
+        )
+
+    def write_record(self, warc_type: str, block: bytes, **kwargs) -> RecordRef:
+        """Write any record (resource, metadata, revisit …) to the current file."""
+        self._ensure_room()
+        return self._append(warc_type, block, **kwargs)
+
+    def write_exchange(self, exchange: Exchange) -> tuple[RecordRef, RecordRef | None]:
+        """Write an HTTP exchange: the response, then the request pointing to it.
+
+        Both records go to the same file (rotation happens before the pair).
+        Returns (response_ref, request_ref).
+        """
+        self._ensure_room()
+        response_id = new_record_id()
+        common: list[tuple[str, str]] = []
+        if exchange.ip_address:
+            common.append(("WARC-IP-Address", exchange.ip_address))
+        response_extra = list(common)
+        if exchange.truncated:
+            response_extra.append(("WARC-Truncated", exchange.truncated))
+        if exchange.protocol:
+            response_extra.append(("WARC-Protocol", exchange.protocol))
+        response_ref = self._append(
+            "response",
+            exchange.response_bytes,
+            content_type="application/http;msgtype=response",
+            target_uri=exchange.url,
+            record_id=response_id,
+            date=exchange.date,
+            payload_digest=digest(exchange.entity, self.digest_algorithm),
+            extra=response_extra,
+        )
+        request_ref = None
+        if exchange.request_bytes is not None:
+            request_ref = self._append(
+                "request",
+                exchange.request_bytes,
+                content_type="application/http;msgtype=request",
+                target_uri=exchange.url,
+                date=exchange.date,
+                payload_digest=digest(exchange.request_body, self.digest_algorithm),
+                extra=[*common, ("WARC-Concurrent-To", response_id)],
+            )
+        return response_ref, request_ref
+
+
+@dataclass
+class Exchange:
+    """One HTTP exchange as it crossed the connection."""
+
+    url: str
+    request_bytes: bytes | None
+    response_bytes: bytes  # status line, header lines and body exactly as received
+    entity: bytes  # response body with transfer coding removed (content coding kept)
+    date: str  # WARC-Date: when the request was sent
+    request_body: bytes = b""
+    ip_address: str | None = None
+    protocol: str | None = None  # e.g. "http/1.1" or "tls/1.3" (WARC-Protocol, WARC 1.1 draft field)
+    truncated: str | None = None  # WARC-Truncated reason: length | time | disconnect | unspecified

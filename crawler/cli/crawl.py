@@ -1,0 +1,64 @@
+"""`xxgk crawl URL… --out DIR`: crawl portals from their 信息公开 roots."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from crawler.cli.errors import CliError
+
+
+def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `crawl` and `demo`."""
+    parser.add_argument("--out", default="xxgk-data", help="output root (default: ./xxgk-data)")
+    parser.add_argument("--name", help="collection name (default: from the first seed's host)")
+    parser.add_argument("--max-pages", type=int, default=0, help="stop after N responses (0: no limit)")
+    parser.add_argument("--ignore-robots", action="store_true", help="do not obey robots.txt")
+    parser.add_argument("--csv", action="store_true", help="also write datasets as CSV")
+    parser.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help="override a Scrapy/xxgk setting, as with `scrapy crawl -s` (repeatable)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no live progress line")
+
+
+def register(subparsers, help_text: str) -> None:
+    parser = subparsers.add_parser("crawl", help=help_text, description=help_text)
+    parser.add_argument("urls", nargs="+", metavar="URL", help="信息公开 root URL(s) to start from")
+    add_crawl_options(parser)
+    parser.set_defaults(func=run)
+
+
+def crawl_overrides(args: argparse.Namespace) -> dict:
+    from crawler.run import parse_overrides
+
+    overrides: dict = {}
+    if args.max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.ignore_robots:
+        overrides["ROBOTSTXT_OBEY"] = False
+    if args.csv:
+        overrides["XXGK_DATASET_FORMATS"] = ["jsonl", "parquet", "csv"]
+    overrides["XXGK_PROGRESS"] = not args.no_progress and sys.stderr.isatty()
+    overrides.update(parse_overrides(args.settings))
+    return overrides
+
+
+def execute(urls: list[str], args: argparse.Namespace, extra: dict | None = None):
+    """Run the crawl and print its summary; the crawl result, or CliError on bad input."""
+    from crawler.run import CrawlSetupError, run_crawl, summary_lines
+
+    try:
+        overrides = crawl_overrides(args) | (extra or {})
+        result = run_crawl(urls, args.out, args.name, overrides)
+    except CrawlSetupError as exc:
+        raise CliError(str(exc)) from exc
+    print("\n".join(summary_lines(result)))
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    result = execute(args.urls, args)
+    if not result.ok:
+        raise CliError("no seed could be crawled: " + "; ".join(f"{u}: {r}" for u, r in result.seed_errors.items()), 3)
+    return 0

@@ -1,0 +1,84 @@
+"""Scrapy item pipeline: documents rows from captured responses.
+
+Extraction (trafilatura, PDF readers) is CPU-heavy, so it runs in worker
+processes, never on the reactor thread that drives the crawl. The same
+``pipelines.document.extract_document`` runs in ``xxgk parse`` over WARCs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from pipelines.document import extract_document
+
+from crawler.collection import collection_paths
+from pipelines.datasets import Dataset
+from pipelines.fields import DOCUMENT_FIELDS, empty_document
+from pipelines.provenance import from_record_ref
+
+logger = logging.getLogger(__name__)
+
+
+def extract_row(item: dict[str, Any]) -> dict[str, Any]:
+    """Run in a worker: one item → one documents row (never raises)."""
+    try:
+        row = extract_document(
+            item["url"], item["headers"], item["body"], status=item["status"], parent_url=item["parent_url"]
+        )
+    except Exception as exc:  # an extractor bug must not lose the row
+        logger.exception("extraction failed for %s", item["url"])
+        row = empty_document()
+        row.update(url=item["url"], kind=item["kind"], status=item["status"], parent_url=item["parent_url"])
+        row["extraction_error"] = f"extractor failed: {type(exc).__name__}: {exc}"
+    return row
+
+
+class DocumentPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.stats = crawler.stats
+        self.documents: Dataset | None = None
+        self.pool: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        paths = collection_paths(self.crawler)
+        self.documents = Dataset(
+            paths.datasets, "documents", DOCUMENT_FIELDS, self.settings.getlist("XXGK_DATASET_FORMATS")
+        )
+        workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
+        if workers > 0:
+            # forkserver: workers start clean, not as copies of a process running a reactor
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if self.pool is not None:
+            row = await asyncio.wrap_future(self.pool.submit(extract_row, item))
+        else:
+            row = extract_row(item)
+        row.update(from_record_ref(item.get("warc")))
+        if not row.get("column") and item.get("column"):
+            row["column"] = item["column"]
+        ref = item.get("warc") or {}
+        if ref.get("truncated"):
+            note = f"capture truncated ({ref['truncated']})"
+            row["extraction_error"] = f"{note}; {row['extraction_error']}" if row.get("extraction_error") else note
+        assert self.documents is not None
+        self.documents.write(row)
+        self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
+        return {"url": row["url"], "doc_id": row.get("doc_id"), "kind": row.get("kind"), "title": row.get("title")}
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        if self.documents is not None:
+            outputs = self.documents.close()
+            self.stats.set_value("xxgk/datasets", {k: str(v) for k, v in outputs.items()})

@@ -1,0 +1,172 @@
+"""The one generic spider: 信息公开 root → columns → listings → details → attachments.
+
+Navigation only: which links to follow and what each response is. Capture is
+the download handler's job, extraction and datasets the item pipeline's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from w3lib.url import canonicalize_url
+
+from crawler.capture import META_KEY
+from crawler.cms.discovery import ATTACHMENT, DETAIL, LISTING, PAGE, iter_links, link_role, looks_like_detail
+from crawler.collection import name_from_url
+from crawler.scope import Scope
+
+# Scheduling priorities: finish documents before opening more listing pages,
+# which keeps the frontier (and memory) small on big portals.
+PRIORITY = {ATTACHMENT: 30, DETAIL: 20, LISTING: 10, PAGE: 0}
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(
+        self,
+        start_url: str | None = None,
+        start_urls: list[str] | str | None = None,
+        collection: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        urls: list[str] = []
+        for value in (start_url, start_urls):
+            if isinstance(value, str):
+                urls.extend(u.strip() for u in value.split(",") if u.strip())
+            elif value:
+                urls.extend(value)
+        if not urls:
+            raise ValueError("give at least one start URL: -a start_url=URL")
+        self.seed_urls = urls
+        self.collection_name = collection or name_from_url(urls[0])
+        self._roles: dict[str, str | None] = {}  # every link URL met → its role (None: skip)
+        self._seen: set[str] = set()  # canonical URLs scheduled
+        self.seed_errors: dict[str, str] = {}  # seeds that never answered, and why
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.scope = Scope.from_seeds(
+            spider.seed_urls,
+            extra_hosts=settings.getlist("XXGK_EXTRA_HOSTS"),
+            include=settings.getlist("XXGK_INCLUDE"),
+            exclude=settings.getlist("XXGK_EXCLUDE"),
+            traps=settings.getbool("XXGK_EXCLUDE_TRAPS", True),
+        )
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.seed_urls:
+            self._mark_seen(url)
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.on_error, meta={"xxgk_role": PAGE, "xxgk_seed": True}
+            )
+
+    def on_error(self, failure) -> None:
+        """A request that failed for good (after retries): counted, and reported if it was a seed."""
+        request = failure.request
+        reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+        self.crawler.stats.inc_value(f"xxgk/errors/{type(failure.value).__name__}")
+        self.logger.warning("failed %s: %s", request.url, reason)
+        if request.meta.get("xxgk_seed"):
+            self.seed_errors[request.url] = reason
+
+    def _mark_seen(self, url: str) -> bool:
+        """True if the URL (canonicalised: query order, fragments) has not been scheduled yet."""
+        canonical = canonicalize_url(url)
+        if canonical in self._seen:
+            return False
+        self._seen.add(canonical)
+        return True
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        stats = self.crawler.stats
+        role = response.meta.get("xxgk_role", PAGE)
+        stats.inc_value(f"xxgk/status/{response.status}")
+        if response.meta.get("xxgk_seed") and response.status >= 400:
+            self.seed_errors[response.url] = f"HTTP {response.status}"
+        if response.status >= 400 or META_KEY not in response.meta:
+            return
+        if not isinstance(response, TextResponse) or role == ATTACHMENT:
+            if role == ATTACHMENT or response.meta.get("xxgk_seed"):
+                stats.inc_value("xxgk/attachments")
+                yield self._document(response, "attachment")
+            return
+        selector = response.selector
+        text = response.text
+        detail_links = 0
+        column = response.meta.get("xxgk_column")
+        links: list[tuple[str, str]] = []
+        roles = self._roles
+        for url, anchor_text in iter_links(response.url, selector, text):
+            if url in roles:
+                role_of_link = roles[url]
+                if role_of_link == DETAIL:
+                    detail_links += 1
+                continue  # already scheduled, skipped or out of scope
+            role_of_link = link_role(url, anchor_text)
+            if role_of_link == DETAIL:
+                detail_links += 1
+            links.append((url, role_of_link))
+        is_document = role == DETAIL or looks_like_detail(response.url, selector, text, detail_links)
+        if is_document:
+            stats.inc_value("xxgk/pages/detail")
+            yield self._document(response, "page")
+        else:
+            stats.inc_value("xxgk/pages/listing")
+            column = selector.xpath("//meta[@name='ColumnName']/@content").get() or column
+        yield from self._follow(response, links, is_document, column)
+
+    def _follow(self, response: Response, links, is_document: bool, column) -> Iterator[scrapy.Request]:
+        scope = self.scope
+        for url, role in links:
+            if role is None:
+                self._roles[url] = None
+                continue
+            if role == ATTACHMENT:
+                allowed = scope.attachment(url)
+            elif is_document:
+                # from a document, only its files: its navigation was seen on the listings
+                continue
+            elif role == DETAIL:
+                allowed = scope.detail(url) or scope.page(url)
+            else:
+                allowed = scope.page(url)
+            if not allowed:
+                self._roles[url] = None
+                self.crawler.stats.inc_value("xxgk/links/out_of_scope")
+                continue
+            self._roles[url] = role
+            if not self._mark_seen(url):
+                continue
+            meta = {"xxgk_role": role, "xxgk_parent": response.url}
+            if column:
+                meta["xxgk_column"] = column
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.on_error, meta=meta, priority=PRIORITY[role]
+            )
+
+    def _document(self, response: Response, kind: str) -> dict[str, Any]:
+        """The item the pipeline extracts from: the response as (url, headers, body) plus provenance."""
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in response.headers.items()
+            for value in values
+        ]
+        return {
+            "url": response.url,
+            "kind": kind,
+            "status": response.status,
+            "headers": headers,
+            "body": response.body,
+            "parent_url": response.meta.get("xxgk_parent") if kind == "attachment" else None,
+            "column": response.meta.get("xxgk_column"),
+            "warc": response.meta.get(META_KEY),
+            "flags": list(response.flags),
+        }

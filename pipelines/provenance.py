@@ -1,0 +1,42 @@
+"""Provenance columns: where in the archive a dataset row came from.
+
+The live crawl (from the download handler's record pointer) and the WARC
+re-parse (from the reader's record position) both fill rows through this, so
+every row can be traced to its capture and replayed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def provenance(
+    *,
+    warc_file: str | None,
+    warc_offset: int | None,
+    warc_length: int | None,
+    warc_record_id: str | None,
+    fetched_at: str | None,
+    payload_digest: str | None,
+) -> dict[str, Any]:
+    return {
+        "warc_file": warc_file,
+        "warc_offset": warc_offset,
+        "warc_length": warc_length,
+        "warc_record_id": warc_record_id,
+        "fetched_at": fetched_at,
+        "payload_digest": payload_digest,
+    }
+
+
+def from_record_ref(ref: dict[str, Any] | None) -> dict[str, Any]:
+    """Provenance from an archive.writer.RecordRef (as a dict, the way it travels in request.meta)."""
+    ref = ref or {}
+    return provenance(
+        warc_file=ref.get("filename"),
+        warc_offset=ref.get("offset"),
+        warc_length=ref.get("length"),
+        warc_record_id=ref.get("record_id"),
+        fetched_at=ref.get("date"),
+        payload_digest=ref.get("payload_digest"),
+    )

@@ -1,0 +1,28 @@
+"""Reading test WARCs back with warcio, blocks untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+
+def records(collection_dir: Path) -> list[dict]:
+    """Every record of every WARC in a collection: headers, whole block, file and offset."""
+    out = []
+    for path in sorted((collection_dir / "archive").glob("*.warc*")):
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh, no_record_parse=True)
+            for record in it:
+                block = record.raw_stream.read()
+                out.append(
+                    {
+                        "file": path.name,
+                        "offset": it.get_record_offset(),
+                        "type": record.rec_type,
+                        "headers": dict(record.rec_headers.headers),
+                        "uri": record.rec_headers.get_header("WARC-Target-URI"),
+                        "block": block,
+                    }
+                )
+    return out
