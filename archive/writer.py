@@ -27,6 +27,8 @@ from pathlib import Path
 WARC_VERSION = b"WARC/1.1"
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000  # rotate at 1 GB, as Heritrix does
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
 def new_record_id() -> str:
@@ -228,9 +230,13 @@ class WarcFileWriter:
         self._ensure_room()
         return self._append(warc_type, block, **kwargs)
 
-    def write_exchange(self, exchange: Exchange) -> tuple[RecordRef, RecordRef | None]:
-        """Write an HTTP exchange: the response, then the request pointing to it.
+    def write_exchange(
+        self, exchange: Exchange, revisit_of: Original | None = None, profile: str = IDENTICAL_PAYLOAD
+    ) -> tuple[RecordRef, RecordRef | None]:
+        """Write an HTTP exchange: the response (or a revisit), then the request pointing to it.
 
+        With ``revisit_of``, the response is stored as a revisit record: the
+        HTTP head only, pointing at the original capture (WARC 1.1 §6.7).
         Both records go to the same file (rotation happens before the pair).
         Returns (response_ref, request_ref).
         """
@@ -244,14 +250,27 @@ class WarcFileWriter:
             response_extra.append(("WARC-Truncated", exchange.truncated))
         if exchange.protocol:
             response_extra.append(("WARC-Protocol", exchange.protocol))
+        block = exchange.response_bytes
+        warc_type = "response"
+        if revisit_of is not None:
+            warc_type = "revisit"
+            if profile == IDENTICAL_PAYLOAD:
+                block = exchange.response_bytes[: exchange.head_length]  # the payload is the original's
+            response_extra += [
+                ("WARC-Profile", profile),
+                ("WARC-Refers-To-Target-URI", revisit_of.target_uri),
+                ("WARC-Refers-To-Date", revisit_of.date),
+            ]
+            if revisit_of.record_id:
+                response_extra.append(("WARC-Refers-To", revisit_of.record_id))
         response_ref = self._append(
-            "response",
-            exchange.response_bytes,
+            warc_type,
+            block,
             content_type="application/http;msgtype=response",
             target_uri=exchange.url,
             record_id=response_id,
             date=exchange.date,
-            payload_digest=digest(exchange.entity, self.digest_algorithm),
+            payload_digest=exchange.payload_digest or digest(exchange.entity, self.digest_algorithm),
             extra=response_extra,
         )
         request_ref = None
@@ -268,6 +287,15 @@ class WarcFileWriter:
         return response_ref, request_ref
 
 
+@dataclass(frozen=True)
+class Original:
+    """The earlier capture a revisit record refers to."""
+
+    target_uri: str
+    date: str
+    record_id: str | None = None
+
+
 @dataclass
 class Exchange:
     """One HTTP exchange as it crossed the connection."""
@@ -281,3 +309,5 @@ class Exchange:
     ip_address: str | None = None
     protocol: str | None = None  # e.g. "http/1.1" or "tls/1.3" (WARC-Protocol, WARC 1.1 draft field)
     truncated: str | None = None  # WARC-Truncated reason: length | time | disconnect | unspecified
+    head_length: int = 0  # bytes of the response head (status line, headers, blank line)
+    payload_digest: str | None = None  # computed by the caller already (for deduplication)

@@ -33,8 +33,17 @@ from scrapy.utils._download_handlers import make_response
 from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.ssl import _make_ssl_context
 
+from archive.dedup import DedupIndex
 from archive.http import HttpParseError, ResponseParser
-from archive.writer import Exchange, WarcFileWriter, warc_date
+from archive.writer import (
+    IDENTICAL_PAYLOAD,
+    SERVER_NOT_MODIFIED,
+    Exchange,
+    Original,
+    WarcFileWriter,
+    digest,
+    warc_date,
+)
 from crawler.collection import collection_paths, warcinfo_fields
 from crawler.connections import Connection, ConnectionPool
 
@@ -109,6 +118,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
             gzip=settings.getbool("XXGK_WARC_GZIP"),
             compress_level=settings.getint("XXGK_WARC_COMPRESS_LEVEL"),
         )
+        # identical payloads become revisit records, within this crawl and against earlier ones
+        self.dedup = DedupIndex.from_collection(self.collection_dir) if settings.getbool("XXGK_DEDUP") else None
+        self.dedup_min_size = settings.getint("XXGK_DEDUP_MIN_SIZE")
 
     async def download_request(self, request: Request) -> Response:
         parts = urlsplit(request.url)
@@ -201,23 +213,44 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         return None if parser.complete else "disconnect"
 
     def _archive(self, request, conn, request_bytes, parser, date, truncated):
+        entity = parser.entity()
+        payload_digest = digest(entity, self.writer.digest_algorithm)
         exchange = Exchange(
             url=request.url,
             request_bytes=request_bytes,
             response_bytes=parser.message,
-            entity=parser.entity(),
+            entity=entity,
+            payload_digest=payload_digest,
+            head_length=parser.head.length if parser.head else 0,
             date=date,
             request_body=request.body or b"",
             ip_address=conn.ip_address,
             protocol="http/1.1" if conn.tls_version is None else f"http/1.1, {conn.tls_version.lower()}",
             truncated=truncated,
         )
-        ref, _ = self.writer.write_exchange(exchange)
+        revisit_of, profile = self._revisit_of(request, parser, payload_digest, len(entity), truncated)
+        if revisit_of is not None:
+            ref, _ = self.writer.write_exchange(exchange, revisit_of, profile)
+            self.stats.inc_value("xxgk/warc/revisits")
+        else:
+            ref, _ = self.writer.write_exchange(exchange)
+            if self.dedup is not None and not truncated and parser.head.status == 200:
+                self.dedup.add(payload_digest, Original(request.url, ref.date, ref.record_id))
         self.stats.inc_value("xxgk/warc/exchanges")
         self.stats.set_value("xxgk/warc/bytes", self.writer.bytes_written)
         if truncated:
             self.stats.inc_value(f"xxgk/warc/truncated/{truncated}")
         return ref
+
+    def _revisit_of(self, request, parser, payload_digest, size, truncated) -> tuple[Original | None, str]:
+        """Whether this response repeats an archived capture, and by which revisit profile."""
+        status = parser.head.status if parser.head else 0
+        earlier = request.meta.get("xxgk_previous_capture")  # set by conditional recrawls
+        if status == 304 and earlier:
+            return Original(earlier["url"], earlier["date"], earlier.get("record_id")), SERVER_NOT_MODIFIED
+        if self.dedup is None or truncated or status != 200 or size < self.dedup_min_size:
+            return None, ""
+        return self.dedup.lookup(payload_digest), IDENTICAL_PAYLOAD
 
     def _make_scrapy_response(self, request, conn, parser, truncated) -> Response:
         head = parser.head

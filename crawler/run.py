@@ -107,13 +107,11 @@ def run_crawl(urls: list[str], out: str | os.PathLike, name: str | None, overrid
     settings = build_settings(out_path, name, overrides)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(PortalSpider)
+    before = set(paths.archive.glob("*.warc*"))
     started = time.monotonic()
-    started_wall = time.time()
     process.crawl(crawler, start_urls=urls, collection=name)
     process.start()
-    warc_files = sorted(
-        p for p in paths.archive.glob("*.warc*") if not p.name.endswith(".open") and p.stat().st_mtime >= started_wall - 1
-    )
+    warc_files = sorted(p for p in set(paths.archive.glob("*.warc*")) - before if not p.name.endswith(".open"))
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
     seed_errors = dict(getattr(spider, "seed_errors", {}) or {})

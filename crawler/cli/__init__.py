@@ -24,6 +24,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("report", "parse one annual report (政府信息公开工作年度报告) into figures"),
     ("warc", "inspect WARC files: check digests, list records, show one record"),
     ("index", "(re)build a collection's sorted CDXJ index"),
+    ("wacz", "package a collection as a WACZ 1.1.1 file"),
+    ("replay", "replay collections in real pywb on 127.0.0.1"),
 ]
 
 

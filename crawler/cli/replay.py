@@ -1,0 +1,39 @@
+"""`xxgk replay DIR`: serve a crawl's collections with real pywb on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from crawler.cli.errors import CliError
+
+
+def register(subparsers, help_text: str) -> None:
+    parser = subparsers.add_parser("replay", help=help_text, description=help_text)
+    parser.add_argument("out", nargs="?", default="xxgk-data", help="the crawl's --out directory (default ./xxgk-data)")
+    parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080, 0: any free port)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.replay import PywbServer
+
+    root = Path(args.out)
+    if (root / "archive").is_dir() and root.parent.name == "collections":
+        root = root.parent.parent  # given a collection: serve its --out root
+    collections = sorted(p.name for p in (root / "collections").glob("*") if (p / "archive").is_dir())
+    if not collections:
+        raise CliError(f"{root}: no collections to replay (crawl first: `xxgk demo` or `xxgk crawl URL --out {root}`)")
+    server = PywbServer(root, port=args.port)
+    with server.start(quiet=False):
+        print(f"pywb is replaying {root}/collections on {server.base_url}/")
+        for name in collections:
+            print(f"  {server.base_url}/{name}/*   (all captures of collection {name!r})")
+        print("press Ctrl-C to stop")
+        try:
+            while server.process and server.process.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+    return 0
