@@ -14,6 +14,7 @@ record at the end, which :func:`archive.recover.recover_open_file` cuts off.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import os
 import socket
@@ -137,6 +138,7 @@ class WarcFileWriter:
         self._path = self._next_name()
         open_path = self._path.with_name(self._path.name + OPEN_SUFFIX)
         self._fd = os.open(open_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)  # tells archive.recover this file's writer is alive
         self._size = 0
         self._write_warcinfo()
 

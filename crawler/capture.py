@@ -35,6 +35,7 @@ from scrapy.utils.ssl import _make_ssl_context
 
 from archive.dedup import DedupIndex
 from archive.http import HttpParseError, ResponseParser
+from archive.recover import recover_open_files
 from archive.writer import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
@@ -98,6 +99,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         super().__init__(crawler)
         settings = crawler.settings
         self.stats = crawler.stats
+        self.recovered_files: list[Path] = []
         self.default_timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
         version = str(settings.get("XXGK_HTTP_VERSION", "1.1"))
         if version not in ("1.0", "1.1"):
@@ -110,6 +112,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         )
         paths = collection_paths(crawler)
         self.collection_dir: Path = paths.collection
+        for fixed in recover_open_files(paths.archive) if paths.archive.exists() else []:
+            logger.warning("closed %s left open by an interrupted crawl (%d records kept)", fixed.path.name, fixed.records)
+            self.recovered_files.append(fixed.path)
         self.writer = WarcFileWriter(
             paths.archive,
             paths.prefix,
@@ -287,7 +292,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
     async def close(self) -> None:
         await self.pool.close()
         self.writer.close()
-        files = self.writer.files_written
+        files = self.recovered_files + self.writer.files_written
         self.stats.set_value("xxgk/warc/files", [str(p) for p in files])
         if files:
             # the index is derived data: if this fails, `xxgk index` rebuilds it from the WARCs
