@@ -6,6 +6,7 @@ Twisted's reactor cannot be restarted, so one process runs one crawl.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -105,7 +106,11 @@ def run_crawl(urls: list[str], out: str | os.PathLike, name: str | None, overrid
     except ValueError as exc:
         raise CrawlSetupError(str(exc)) from exc
     settings = build_settings(out_path, name, overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    # the crawl logs to its run directory (LOG_FILE); the terminal gets progress and the summary
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     before = set(paths.archive.glob("*.warc*"))
     started = time.monotonic()

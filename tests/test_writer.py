@@ -48,7 +48,7 @@ def warcio_check(path) -> subprocess.CompletedProcess:
 def test_records_round_trip_byte_exact(tmp_path):
     with WarcFileWriter(tmp_path, "t") as writer:
         ex = exchange(1)
-        ref, req_ref = writer.write_exchange(ex)
+        ref, _ = writer.write_exchange(ex)
     [path] = writer.files_written
     assert path.name.endswith(".warc.gz") and not list(tmp_path.glob(f"*{OPEN_SUFFIX}"))
     recs = read_all(path)
@@ -82,9 +82,9 @@ def test_revisit_stores_head_only(tmp_path):
         ex = exchange(1, b"same body" * 50)
         ref, _ = writer.write_exchange(ex)
         again = exchange(2, b"same body" * 50)
-        rv, _ = writer.write_exchange(again, Original(ex.url, ref.date, ref.record_id), IDENTICAL_PAYLOAD)
+        writer.write_exchange(again, Original(ex.url, ref.date, ref.record_id), IDENTICAL_PAYLOAD)
     recs = read_all(writer.files_written[0])
-    revisit = [r for r in recs if r[0] == "revisit"][0]
+    revisit = next(r for r in recs if r[0] == "revisit")
     assert revisit[2] == again.response_bytes[: again.head_length]
     assert revisit[1].get_header("WARC-Refers-To") == ref.record_id
     assert revisit[1].get_header("WARC-Refers-To-Date") == ref.date

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         root = portal.url(site.root_path)
         print(f"demo portal serving {len(site.documents)} documents on {portal.base_url} (root {root})")
         result = execute([root], args, LOOPBACK)
-    expected = {portal.url(d.path) for d in site.documents}
+        expected = {portal.url(d.path) for d in site.documents}
     found = _documents_found(result.paths.datasets / "documents.jsonl")
     reached = len(expected & found)
     print(f"\nground truth: {reached} of {len(expected)} demo documents are in the dataset")

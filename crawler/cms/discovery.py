@@ -75,15 +75,18 @@ def iter_links(url: str, selector: Selector, text: str) -> Iterator[tuple[str, s
         yield page, "下一页"
 
 
-def looks_like_detail(url: str, selector: Selector, text: str, detail_links: int) -> bool:
+def looks_like_detail(url: str, selector: Selector, text: str, detail_links: int, paged: bool) -> bool:
     """Whether an HTML page is a document page: by URL, TRS meta tags or a metadata block.
 
     Listings of 信息公开目录 often have 索引号/发布机构 column headers too, so the
-    label evidence only counts on pages that list few documents themselves.
+    label evidence only counts on pages that are not part of a paged listing
+    (reached through a pager or carrying one) and list few documents themselves.
     """
     if _DETAIL.search(url):
         return True
     for name in DETAIL_META_NAMES:
         if selector.xpath(f"//meta[@name='{name}']/@content").get():
             return True
+    if paged:
+        return False
     return detail_links < 3 and any(label in text for label in DETAIL_LABELS)

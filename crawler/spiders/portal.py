@@ -104,17 +104,18 @@ class PortalSpider(scrapy.Spider):
         column = response.meta.get("xxgk_column")
         links: list[tuple[str, str]] = []
         roles = self._roles
+        paged = role == LISTING
         for url, anchor_text in iter_links(response.url, selector, text):
             if url in roles:
                 role_of_link = roles[url]
-                if role_of_link == DETAIL:
-                    detail_links += 1
-                continue  # already scheduled, skipped or out of scope
-            role_of_link = link_role(url, anchor_text)
+            else:
+                role_of_link = link_role(url, anchor_text)
+                links.append((url, role_of_link))  # new: to be scoped and scheduled
             if role_of_link == DETAIL:
                 detail_links += 1
-            links.append((url, role_of_link))
-        is_document = role == DETAIL or looks_like_detail(response.url, selector, text, detail_links)
+            elif role_of_link == LISTING:
+                paged = True
+        is_document = role == DETAIL or looks_like_detail(response.url, selector, text, detail_links, paged)
         if is_document:
             stats.inc_value("xxgk/pages/detail")
             yield self._document(response, "page")

@@ -1,0 +1,121 @@
+"""Main text of a detail page: trafilatura on the shared tree, then furniture removed.
+
+trafilatura's defaults are tuned for news articles: a document under MIN_EXTRACTED_SIZE (250
+characters) triggers fallbacks and short results may be discarded. A 信息公开 notice is often
+three lines, so the sizes are lowered and recall is favoured. The metadata block found by
+`metadata.py` is pruned from the tree first so 索引号… is not repeated in the text. When
+trafilatura finds nothing, the page's own text segments (less furniture) are the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura.settings import use_config
+
+from pipelines.boilerplate import FOOTER_LINE_RE, compact, is_boilerplate_line
+
+PRUNE_ATTR = "data-xxgk-prune"
+_PRUNE_XPATH = f"//*[@{PRUNE_ATTR}]"
+# trafilatura renders table rows as "| a | b | "; the dataset uses tab-separated cells everywhere.
+_TABLE_ROW_RE = re.compile(r"^\|\s?(.*?)\s?\|\s*$")
+_BLANK_RUN_RE = re.compile(r"\n{3,}")
+# Lines before the title that are this short are navigation headings (信息公开目录), not text.
+LEAD_CHROME_MAX = 30
+LEAD_SEARCH_LINES = 6
+
+
+@cache
+def trafilatura_config():  # -> configparser.ConfigParser
+    cfg = use_config()
+    cfg.set("DEFAULT", "MIN_EXTRACTED_SIZE", "10")  # default 250 drops short notices
+    cfg.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+    cfg.set("DEFAULT", "MIN_EXTRACTED_COMM_SIZE", "1")
+    cfg.set("DEFAULT", "MIN_OUTPUT_COMM_SIZE", "1")
+    cfg.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signal-based timeout: we may run in threads
+    cfg.set("DEFAULT", "MAX_TREE_SIZE", "")
+    return cfg
+
+
+def mark_for_pruning(elements: list[etree._Element], *, max_ratio: float = 2.0, slack: int = 40,
+                     own_text: dict[object, int] | None = None) -> list[etree._Element]:
+    """Mark elements to leave out of the text, unless an element holds much more than its own
+    segment (a metadata line written straight into the content <div>): pruning that would lose
+    the document."""
+    marked = []
+    for el in elements:
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        expected = (own_text or {}).get(el)
+        total = len(compact(el.text_content()))
+        if expected is not None and total > expected * max_ratio + slack:
+            continue
+        el.set(PRUNE_ATTR, "1")
+        marked.append(el)
+    return marked
+
+
+def _unmark(elements: list[etree._Element]) -> None:
+    for el in elements:
+        el.attrib.pop(PRUNE_ATTR, None)
+
+
+def _tidy(text: str, title: str | None) -> str:
+    lines = []
+    for line in text.splitlines():
+        m = _TABLE_ROW_RE.match(line)
+        # table rows keep their empty cells: column positions carry meaning in statistics tables
+        line = "\t".join(c.strip() for c in m.group(1).split(" | ")) if m else line.rstrip()
+        if line.strip() and is_boilerplate_line(line):
+            continue
+        lines.append(line)
+    # Drop the title (and any navigation heading above it): the dataset has `title` already.
+    if title:
+        t = compact(title)
+        head = [i for i, ln in enumerate(lines[:LEAD_SEARCH_LINES]) if ln.strip()]
+        for i in head:
+            if compact(lines[i]) == t:
+                if all(len(compact(x)) <= LEAD_CHROME_MAX for x in lines[:i]):
+                    lines = lines[i + 1:]
+                break
+    # Footer lines trafilatura kept at the very end.
+    while lines and (not lines[-1].strip() or FOOTER_LINE_RE.match(compact(lines[-1]))):
+        lines.pop()
+    out = "\n".join(lines).strip("\n")
+    return _BLANK_RUN_RE.sub("\n\n", out).strip()
+
+
+def fallback_text(segment_texts: list[str]) -> str:
+    """The page's text blocks less furniture: used when trafilatura returns nothing."""
+    return "\n".join(t for t in segment_texts if not is_boilerplate_line(t) and not FOOTER_LINE_RE.match(compact(t)))
+
+
+def extract_text(tree: lxml_html.HtmlElement, *, prune: list[etree._Element] | None = None,
+                 prune_sizes: dict[object, int] | None = None, title: str | None = None,
+                 fallback_segments: list[str] | None = None) -> str | None:
+    """Main text of the page in `tree` (not modified), None if the page has no text at all."""
+    marked = mark_for_pruning(prune or [], own_text=prune_sizes)
+    try:
+        raw = trafilatura.extract(
+            tree,
+            include_tables=True,
+            include_comments=False,
+            include_images=False,
+            include_links=False,
+            favor_recall=True,
+            deduplicate=False,
+            with_metadata=False,
+            output_format="txt",
+            prune_xpath=_PRUNE_XPATH if marked else None,
+            config=trafilatura_config(),
+        )
+    finally:
+        _unmark(marked)
+    text = _tidy(raw, title) if raw else ""
+    if not text and fallback_segments:
+        text = _tidy(fallback_text(fallback_segments), title)
+    return text or None
