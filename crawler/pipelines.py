@@ -13,10 +13,9 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from pipelines.document import extract_document
-
 from crawler.collection import collection_paths
 from pipelines.datasets import Dataset
+from pipelines.document import extract_document
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
 from pipelines.provenance import from_record_ref
 
@@ -27,7 +26,12 @@ def extract_row(item: dict[str, Any]) -> dict[str, Any]:
     """Run in a worker: one item → one documents row (never raises)."""
     try:
         row = extract_document(
-            item["url"], item["headers"], item["body"], status=item["status"], parent_url=item["parent_url"]
+            item["url"],
+            item["headers"],
+            item["body"],
+            status=item["status"],
+            parent_url=item["parent_url"],
+            link_text=item.get("link_text"),
         )
     except Exception as exc:  # an extractor bug must not lose the row
         logger.exception("extraction failed for %s", item["url"])
@@ -44,6 +48,9 @@ class DocumentPipeline:
         self.stats = crawler.stats
         self.documents: Dataset | None = None
         self.pool: Executor | None = None
+        # pages' columns, so attachments (whose bytes do not name a column) inherit their page's
+        self.page_columns: dict[str, str | None] = {}
+        self.pending_pages: dict[str, asyncio.Future] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -60,13 +67,22 @@ class DocumentPipeline:
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        url = item["url"]
         if self.pool is not None:
-            row = await asyncio.wrap_future(self.pool.submit(extract_row, item))
+            future = asyncio.wrap_future(self.pool.submit(extract_row, item))
+            if item["kind"] == "page":
+                self.pending_pages[url] = future
+            try:
+                row = await future
+            finally:
+                self.pending_pages.pop(url, None)
         else:
             row = extract_row(item)
         row.update(from_record_ref(item.get("warc")))
-        if not row.get("column") and item.get("column"):
-            row["column"] = item["column"]
+        if not row.get("column"):
+            row["column"] = await self._parent_column(item) or item.get("column")
+        if row.get("kind") == "page":
+            self.page_columns[url] = row.get("column")
         ref = item.get("warc") or {}
         if ref.get("truncated"):
             note = f"capture truncated ({ref['truncated']})"
@@ -75,6 +91,16 @@ class DocumentPipeline:
         self.documents.write(row)
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
         return {"url": row["url"], "doc_id": row.get("doc_id"), "kind": row.get("kind"), "title": row.get("title")}
+
+    async def _parent_column(self, item: dict[str, Any]) -> str | None:
+        parent = item.get("parent_url")
+        if not parent:
+            return None
+        pending = self.pending_pages.get(parent)
+        if pending is not None:
+            # the parent page is still being extracted: wait for it (without consuming its error)
+            await asyncio.wait([pending])
+        return self.page_columns.get(parent)
 
     def close_spider(self) -> None:
         if self.pool is not None:

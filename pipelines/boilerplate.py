@@ -48,3 +48,9 @@ def is_boilerplate_line(line: str) -> bool:
     if not c:
         return True
     return bool(BOILERPLATE_LINE_RE.match(c) or BREADCRUMB_LINE_RE.match(c))
+
+# The label a page puts before an attachment's name in its link ("附件1：", "附件二、", "附表："):
+# part of the page's list, not of the file's title.
+ATTACHMENT_LABEL_RE: re.Pattern[str] = re.compile(
+    r"^\s*(?:附件|附表|附)\s*[0-9０-９一二三四五六七八九十]*\s*[:：.．、]\s*"
+)

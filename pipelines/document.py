@@ -14,7 +14,7 @@ from collections import defaultdict
 from urllib.parse import unquote, urlsplit
 
 from pipelines.attachments import read_attachment
-from pipelines.boilerplate import compact
+from pipelines.boilerplate import ATTACHMENT_LABEL_RE, compact
 from pipelines.encoding import decode_bytes
 from pipelines.fields import empty_document
 from pipelines.headers import Headers, disposition_filename, header_value, media_type
@@ -112,7 +112,9 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
 
 def _stem(name: str) -> str:
     name = name.strip()
-    return name.rsplit(".", 1)[0].strip() if extension(name) in ATTACHMENT_EXTENSIONS else name
+    if extension(name) in ATTACHMENT_EXTENSIONS:
+        name = name.rsplit(".", 1)[0].strip()
+    return ATTACHMENT_LABEL_RE.sub("", name) or name  # "附件1：清单" → "清单"; a bare "附件" stays
 
 
 def _attachment_title(filename: str | None, url: str, own_title: str | None, link_text: str | None) -> str | None:

@@ -102,7 +102,7 @@ class PortalSpider(scrapy.Spider):
         text = response.text
         detail_links = 0
         column = response.meta.get("xxgk_column")
-        links: list[tuple[str, str]] = []
+        links: list[tuple[str, str, str | None]] = []
         roles = self._roles
         paged = role == LISTING
         for url, anchor_text in iter_links(response.url, selector, text):
@@ -110,7 +110,7 @@ class PortalSpider(scrapy.Spider):
                 role_of_link = roles[url]
             else:
                 role_of_link = link_role(url, anchor_text)
-                links.append((url, role_of_link))  # new: to be scoped and scheduled
+                links.append((url, role_of_link, anchor_text))  # new: to be scoped and scheduled
             if role_of_link == DETAIL:
                 detail_links += 1
             elif role_of_link == LISTING:
@@ -126,7 +126,7 @@ class PortalSpider(scrapy.Spider):
 
     def _follow(self, response: Response, links, is_document: bool, column) -> Iterator[scrapy.Request]:
         scope = self.scope
-        for url, role in links:
+        for url, role, anchor_text in links:
             if role is None:
                 self._roles[url] = None
                 continue
@@ -147,6 +147,8 @@ class PortalSpider(scrapy.Spider):
             if not self._mark_seen(url):
                 continue
             meta = {"xxgk_role": role, "xxgk_parent": response.url}
+            if role == ATTACHMENT and anchor_text:
+                meta["xxgk_link_text"] = anchor_text.strip()
             if column:
                 meta["xxgk_column"] = column
             yield scrapy.Request(
@@ -168,6 +170,7 @@ class PortalSpider(scrapy.Spider):
             "body": response.body,
             "parent_url": response.meta.get("xxgk_parent") if kind == "attachment" else None,
             "column": response.meta.get("xxgk_column"),
+            "link_text": response.meta.get("xxgk_link_text") if kind == "attachment" else None,
             "warc": response.meta.get(META_KEY),
             "flags": list(response.flags),
         }
