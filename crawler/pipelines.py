@@ -13,7 +13,10 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
+import orjson
+
 from crawler.collection import collection_paths
+from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, report_for_document
 from pipelines.datasets import Dataset
 from pipelines.document import extract_document
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
@@ -22,8 +25,8 @@ from pipelines.provenance import from_record_ref
 logger = logging.getLogger(__name__)
 
 
-def extract_row(item: dict[str, Any]) -> dict[str, Any]:
-    """Run in a worker: one item → one documents row (never raises)."""
+def extract_row(item: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:
+    """Run in a worker: one item → (documents row, annual-report document or None). Never raises."""
     try:
         row = extract_document(
             item["url"],
@@ -38,7 +41,8 @@ def extract_row(item: dict[str, Any]) -> dict[str, Any]:
         row = empty_document()
         row.update(url=item["url"], kind=item["kind"], status=item["status"], parent_url=item["parent_url"])
         row["extraction_error"] = f"extractor failed: {type(exc).__name__}: {exc}"
-    return row
+        return row, None
+    return row, report_for_document(row, item["headers"], item["body"])
 
 
 class DocumentPipeline:
@@ -47,6 +51,7 @@ class DocumentPipeline:
         self.settings = crawler.settings
         self.stats = crawler.stats
         self.documents: Dataset | None = None
+        self.reports: Dataset | None = None
         self.pool: Executor | None = None
         # pages' columns, so attachments (whose bytes do not name a column) inherit their page's
         self.page_columns: dict[str, str | None] = {}
@@ -58,9 +63,10 @@ class DocumentPipeline:
 
     def open_spider(self) -> None:
         paths = collection_paths(self.crawler)
-        self.documents = Dataset(
-            paths.datasets, "documents", DOCUMENT_FIELDS, self.settings.getlist("XXGK_DATASET_FORMATS")
-        )
+        formats = self.settings.getlist("XXGK_DATASET_FORMATS")
+        self.documents = Dataset(paths.datasets, "documents", DOCUMENT_FIELDS, formats)
+        self.reports = Dataset(paths.datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
+        self.report_dir = paths.datasets / "reports"
         workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
         if workers > 0:
             # forkserver: workers start clean, not as copies of a process running a reactor
@@ -73,11 +79,11 @@ class DocumentPipeline:
             if item["kind"] == "page":
                 self.pending_pages[url] = future
             try:
-                row = await future
+                row, report = await future
             finally:
                 self.pending_pages.pop(url, None)
         else:
-            row = extract_row(item)
+            row, report = extract_row(item)
         row.update(from_record_ref(item.get("warc")))
         if not row.get("column"):
             row["column"] = await self._parent_column(item) or item.get("column")
@@ -89,8 +95,20 @@ class DocumentPipeline:
             row["extraction_error"] = f"{note}; {row['extraction_error']}" if row.get("extraction_error") else note
         assert self.documents is not None
         self.documents.write(row)
+        if report is not None:
+            self._write_report(report, row)
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
         return {"url": row["url"], "doc_id": row.get("doc_id"), "kind": row.get("kind"), "title": row.get("title")}
+
+    def _write_report(self, report: dict, row: dict[str, Any]) -> None:
+        report, flat = finish_report(report, row)
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        (self.report_dir / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+        assert self.reports is not None
+        self.reports.write(flat)
+        self.stats.inc_value("xxgk/annual_reports")
+        if flat.get("checks_failed"):
+            self.stats.inc_value("xxgk/annual_reports/checks_failed")
 
     async def _parent_column(self, item: dict[str, Any]) -> str | None:
         parent = item.get("parent_url")
@@ -105,6 +123,8 @@ class DocumentPipeline:
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
-        if self.documents is not None:
-            outputs = self.documents.close()
-            self.stats.set_value("xxgk/datasets", {k: str(v) for k, v in outputs.items()})
+        outputs = {}
+        for dataset in (self.documents, self.reports):
+            if dataset is not None:
+                outputs.update({f"{dataset.name}.{k}": str(v) for k, v in dataset.close().items()})
+        self.stats.set_value("xxgk/datasets", outputs)
