@@ -227,9 +227,14 @@ class WarcFileWriter:
             payload_digest=payload_digest,
         )
 
-    def write_record(self, warc_type: str, block: bytes, **kwargs) -> RecordRef:
-        """Write any record (resource, metadata, revisit …) to the current file."""
-        self._ensure_room()
+    def write_record(self, warc_type: str, block: bytes, *, rotate: bool = True, **kwargs) -> RecordRef:
+        """Write any record (resource, metadata, revisit …) to the current file.
+
+        ``rotate=False`` keeps it in the current file even past the size limit,
+        beside the records it describes.
+        """
+        if rotate or self._fd is None:
+            self._ensure_room()
         return self._append(warc_type, block, **kwargs)
 
     def write_exchange(

@@ -47,6 +47,7 @@ from archive.writer import (
 )
 from crawler.collection import collection_paths, warcinfo_fields
 from crawler.connections import Connection, ConnectionPool
+from crawler.signals import document_found
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -123,6 +124,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
             gzip=settings.getbool("XXGK_WARC_GZIP"),
             compress_level=settings.getint("XXGK_WARC_COMPRESS_LEVEL"),
         )
+        crawler.signals.connect(self._document_found, signal=document_found)
         # identical payloads become revisit records, within this crawl and against earlier ones
         self.dedup = DedupIndex.from_collection(self.collection_dir) if settings.getbool("XXGK_DEDUP") else None
         self.dedup_min_size = settings.getint("XXGK_DEDUP_MIN_SIZE")
@@ -256,6 +258,27 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         if self.dedup is None or truncated or status != 200 or size < self.dedup_min_size:
             return None, ""
         return self.dedup.lookup(payload_digest), IDENTICAL_PAYLOAD
+
+    def _document_found(self, item: dict) -> None:
+        """Record what the spider made of a capture, for re-parsing from the WARC alone."""
+        ref = item.get("warc") or {}
+        if not ref.get("record_id") or ref.get("filename") != (self.writer.current_file and self.writer.current_file.name):
+            return  # its file was rotated away meanwhile: keep records of one capture together
+        fields = {
+            "xxgk-document": item.get("kind"),
+            "via": item.get("parent_url"),
+            "xxgk-link-text": item.get("link_text"),
+            "xxgk-column": item.get("column"),
+        }
+        block = "".join(f"{k}: {v}\r\n" for k, v in fields.items() if v).encode("utf-8")
+        self.writer.write_record(
+            "metadata",
+            block,
+            content_type="application/warc-fields",
+            target_uri=item["url"],
+            extra=[("WARC-Concurrent-To", ref["record_id"])],
+            rotate=False,
+        )
 
     def _make_scrapy_response(self, request, conn, parser, truncated) -> Response:
         head = parser.head

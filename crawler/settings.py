@@ -49,6 +49,9 @@ DEPTH_LIMIT = 0
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 
+SPIDER_MIDDLEWARES = {
+    "crawler.marks.DocumentMarkMiddleware": 950,  # WARC metadata records for documents
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.DocumentPipeline": 300,
 }
