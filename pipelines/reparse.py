@@ -1,0 +1,243 @@
+"""Re-running the extraction pipeline over WARC files alone (no network).
+
+The live crawl and this re-parse call the same ``extract_document`` and
+``report_for_document`` on the same (url, headers, bytes), so they give the
+same rows. What the spider knew about each capture (a document page or an
+attachment, which page linked it, the link text) is read from the
+``metadata`` records xxgk writes beside each document; WARCs from other tools
+have none, and then every HTML page and attachment answered with 200 is a
+document. A revisit record's payload is read from the record it refers to.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive.errors import ArchiveError
+from archive.payload import ContentDecodingError, content_codings, decode_content
+from archive.reader import Problem, Record, iter_records, read_record_at
+from pipelines.annual import report_for_document
+from pipelines.document import extract_document
+from pipelines.fields import empty_document
+from pipelines.headers import media_type
+from pipelines.links import ATTACHMENT_EXTENSIONS, extension
+
+HEAD_LIMIT = 64 * 1024  # the first pass reads only record heads
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
+_DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "application/msword", "application/vnd.",
+                   "application/zip", "application/x-zip", "application/ofd", "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Where a response (or revisit) record is, and what it says about itself."""
+
+    path: str
+    offset: int
+    length: int
+    record_id: str
+    type: str
+    url: str
+    date: str
+    status: int | None
+    content_type: str | None
+    payload_digest: str | None
+    refers_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to extract: its own record, and the record holding its payload."""
+
+    capture: Capture
+    payload_path: str
+    payload_offset: int
+    kind: str | None = None
+    parent_url: str | None = None
+    link_text: str | None = None
+    column: str | None = None
+
+
+@dataclass
+class Plan:
+    jobs: list[Job] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    records: int = 0
+    unresolved_revisits: list[str] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        """Damage found in the input, one line each: unreadable stretches and defective records."""
+        return [f"{p.path}@{p.location}: {p.message}" for p in self.problems]
+
+
+def _warc_fields(block: bytes) -> dict[str, str]:
+    out = {}
+    for line in block.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            out[name.strip().lower()] = value.strip()
+    return out
+
+
+def _capture(record: Record) -> Capture:
+    head = record.http
+    return Capture(
+        path=str(record.path),
+        offset=record.offset,
+        length=record.length,
+        record_id=record.record_id or "",
+        type=record.type or "",
+        url=record.target_uri or "",
+        date=record.date or "",
+        status=head.status if head is not None else None,
+        content_type=media_type((head.get("content-type") or b"").decode("latin-1")) if head is not None else None,
+        payload_digest=record.header("WARC-Payload-Digest"),
+        refers_to=record.header("WARC-Refers-To"),
+    )
+
+
+def _is_document_type(capture: Capture) -> bool:
+    ct = capture.content_type or ""
+    if ct.startswith(_DOCUMENT_TYPES):
+        return True
+    return extension(capture.url.split("?", 1)[0]) in ATTACHMENT_EXTENSIONS
+
+
+def plan(paths: Iterable[str | os.PathLike], *, lookup_paths: Iterable[str | os.PathLike] = ()) -> Plan:
+    """First pass: the documents in ``paths``; ``lookup_paths`` only resolve revisits (earlier crawls)."""
+    result = Plan()
+    captures: list[Capture] = []
+    marks: dict[str, dict[str, str]] = {}
+    marked_files: set[str] = set()
+    originals: dict[str, Capture] = {}  # record id → response holding a payload
+    by_digest: dict[str, Capture] = {}
+    targets = [str(p) for p in paths]
+    for path in [*targets, *(str(p) for p in lookup_paths if str(p) not in targets)]:
+        try:
+            items = list(iter_records(path, block_limit=HEAD_LIMIT))
+        except ArchiveError as exc:  # not a WARC at all: say so, go on with the other files
+            if path in targets:
+                result.problems.append(Problem(path, 0, str(exc)))
+            continue
+        for item in items:
+            if isinstance(item, Problem):
+                if path in targets:
+                    result.problems.append(item)
+                continue
+            if path in targets and item.defects:
+                result.problems.append(Problem(path, item.offset, "; ".join(item.defects), 0, item.inner_offset))
+            if item.type == "response" and item.http is not None:
+                capture = _capture(item)
+                originals[capture.record_id] = capture
+                if capture.payload_digest:
+                    by_digest.setdefault(capture.payload_digest, capture)
+            if path not in targets:
+                continue
+            result.records += 1
+            if item.type in ("response", "revisit") and item.http is not None:
+                captures.append(_capture(item))
+            elif item.type == "metadata":
+                fields = _warc_fields(item.block)
+                concurrent = item.header("WARC-Concurrent-To")
+                if fields.get("xxgk-document") and concurrent:
+                    marks[concurrent] = fields
+                    marked_files.add(path)
+    for capture in captures:
+        mark = marks.get(capture.record_id)
+        if capture.path in marked_files:
+            if mark is None:
+                continue  # the crawl saw this capture and did not take it as a document
+        elif capture.status != 200 or not _is_document_type(capture):
+            continue
+        source = capture
+        if capture.type == "revisit":
+            source = originals.get(capture.refers_to or "") or by_digest.get(capture.payload_digest or "")
+            if source is None:
+                result.unresolved_revisits.append(capture.url)
+                continue
+        mark = mark or {}
+        result.jobs.append(
+            Job(
+                capture=capture,
+                payload_path=source.path,
+                payload_offset=source.offset,
+                kind=mark.get("xxgk-document"),
+                parent_url=mark.get("via"),
+                link_text=mark.get("xxgk-link-text"),
+                column=mark.get("xxgk-column"),
+            )
+        )
+    return result
+
+
+def _headers_as_delivered(record: Record) -> list[tuple[str, str]]:
+    """The response headers as the live crawl's pipeline saw them: hop-by-hop and coding removed."""
+    assert record.http is not None
+    return [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, v in record.http.headers
+        if k.decode("latin-1").lower() not in _HOP_BY_HOP and k.lower() != b"content-encoding"
+    ]
+
+
+def extract_job(job: Job) -> tuple[dict[str, Any], dict | None]:
+    """Second pass, in a worker: one document row (and report) from the WARC. Never raises."""
+    capture = job.capture
+    try:
+        own = read_record_at(capture.path, capture.offset)
+        payload = own if job.payload_path == capture.path and job.payload_offset == capture.offset else (
+            read_record_at(job.payload_path, job.payload_offset)
+        )
+        entity = payload.entity()
+        body = decode_content(entity, content_codings(payload.http)) if payload.http is not None else entity
+        headers = _headers_as_delivered(own)
+        row = extract_document(
+            capture.url, headers, body, status=capture.status, parent_url=job.parent_url, link_text=job.link_text
+        )
+        report = report_for_document(row, headers, body)
+    except (ContentDecodingError, Exception) as exc:  # one bad record must not stop the parse
+        row = empty_document()
+        row.update(url=capture.url, status=capture.status, kind=job.kind, parent_url=job.parent_url)
+        row["extraction_error"] = f"cannot read capture: {type(exc).__name__}: {exc}"
+        report = None
+    row.update(
+        warc_file=os.path.basename(capture.path),
+        warc_offset=capture.offset,
+        warc_length=capture.length,
+        warc_record_id=capture.record_id,
+        fetched_at=capture.date,
+        payload_digest=capture.payload_digest,
+    )
+    return row, report
+
+
+def run(
+    jobs: list[Job], workers: int = 1, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[dict[str, Any], dict | None]]:
+    """Extract every job, in ``workers`` processes; results in job order."""
+    if workers <= 1:
+        for job in jobs:
+            yield extract_job(job)
+            if progress:
+                progress(1)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(64, len(jobs) // (workers * 8) or 1))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        for result in pool.map(extract_job, jobs, chunksize=chunk):
+            yield result
+            if progress:
+                progress(1)
+
+
+def fill_columns(jobs: list[Job], rows: list[dict[str, Any]]) -> None:
+    """A row without a column takes its parent page's, else the crawl's hint: as the live pipeline does."""
+    columns = {r["url"]: r.get("column") for r in rows if r.get("kind") == "page"}
+    for job, row in zip(jobs, rows, strict=True):
+        if not row.get("column"):
+            row["column"] = columns.get(row.get("parent_url") or "") or job.column

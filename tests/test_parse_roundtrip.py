@@ -1,0 +1,72 @@
+"""`xxgk parse`: the same rows from the WARCs alone as the live crawl produced; other tools' WARCs too."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.support.runner import xxgk
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "warc-samples"
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_reparse_gives_the_live_rows(demo_crawl, tmp_path, jobs):
+    proc = xxgk("parse", str(demo_crawl.collection), "--out", str(tmp_path), "--jobs", jobs)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    live = {r["warc_record_id"]: r for r in jsonl(demo_crawl.datasets / "documents.jsonl")}
+    parsed = {r["warc_record_id"]: r for r in jsonl(tmp_path / "datasets" / "demo" / "documents.jsonl")}
+    assert parsed.keys() == live.keys()
+    for record_id, row in live.items():
+        assert parsed[record_id] == row, row["url"]
+    live_reports = sorted(jsonl(demo_crawl.datasets / "annual_reports.jsonl"), key=lambda r: r["doc_id"])
+    parsed_reports = sorted(jsonl(tmp_path / "datasets" / "demo" / "annual_reports.jsonl"), key=lambda r: r["doc_id"])
+    assert parsed_reports == live_reports and live_reports
+
+
+def test_reparse_into_existing_output_replaces_it_whole(demo_crawl, tmp_path):
+    for _ in range(2):  # a second parse replaces, never appends
+        assert xxgk("parse", str(demo_crawl.collection), "--out", str(tmp_path), "--jobs", "1").returncode == 0
+    rows = jsonl(tmp_path / "datasets" / "demo" / "documents.jsonl")
+    assert len(rows) == len(demo_crawl.site.documents)
+
+
+def test_other_tools_warcs_parse(tmp_path):
+    files = [SAMPLES / "pywb" / "example-wget-1-14.warc.gz", SAMPLES / "pywb" / "example-wpull.warc.gz",
+             SAMPLES / "pywb" / "iana.warc.gz", SAMPLES / "pywb" / "dupes.warc.gz"]
+    proc = xxgk("parse", *map(str, files), "--out", str(tmp_path), "--name", "foreign", "--jobs", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = jsonl(tmp_path / "datasets" / "foreign" / "documents.jsonl")
+    urls = {r["url"] for r in rows}
+    assert "http://example.com/" in urls and any("iana.org" in u for u in urls)
+    assert all(r["warc_record_id"] and r["warc_file"] for r in rows)
+
+
+def test_broken_warc_is_reported_and_good_records_kept(tmp_path):
+    proc = xxgk("parse", str(SAMPLES / "warcio" / "example-wrong-chunks.warc.gz"),
+                str(SAMPLES / "pywb" / "example.warc.gz"), "--out", str(tmp_path), "--name", "b", "--jobs", "1")
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 1 and "warning:" in proc.stderr
+    assert (tmp_path / "datasets" / "b" / "documents.jsonl").exists()
+
+
+def test_garbage_input_is_a_clear_error_and_damages_nothing(tmp_path, demo_crawl):
+    out = tmp_path / "out"
+    assert xxgk("parse", str(demo_crawl.collection), "--out", str(out), "--jobs", "1").returncode == 0
+    before = hashlib.sha256((out / "datasets" / "demo" / "documents.jsonl").read_bytes()).hexdigest()
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"this is not a WARC file at all\n" * 10)
+    proc = xxgk("parse", str(junk), "--out", str(out), "--name", "demo")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "nothing readable" in proc.stderr
+    after = hashlib.sha256((out / "datasets" / "demo" / "documents.jsonl").read_bytes()).hexdigest()
+    assert before == after
+    missing = xxgk("parse", str(tmp_path / "nope"), "--out", str(out))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
