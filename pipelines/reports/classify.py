@@ -1,0 +1,76 @@
+"""Is this document an annual report, and in which format? Decided by content, never by year."""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.reports import labels as L
+from pipelines.reports.textnorm import norm
+
+_HEAD_CHARS = 600  # the title of a report sits in its first lines
+_HEADING_MAX = 60  # longer lines are sentences, which may merely mention a report
+
+
+def doc_type(title: str | None, text: str | None) -> str:
+    """annual_report | work_summary | other."""
+    t = norm(title or "")
+    head = norm((text or "")[:_HEAD_CHARS])
+    if t:
+        if re.search(L.REPORT_TITLE, t) and not re.search(L.WORK_SUMMARY, t):
+            return "annual_report"
+        if re.search(L.WORK_SUMMARY, t):
+            return "work_summary"
+        if re.search(L.NOT_REPORT_TITLE, t):
+            return "other"
+    if text is None:
+        return "other"
+    # a short heading line near the top; a report filed under a 工作总结 column still has its own title
+    heads = [norm(line) for line in (text or "")[:_HEAD_CHARS].splitlines()]
+    heads = [h for h in heads if 4 < len(h) <= _HEADING_MAX]
+    if any(re.search(L.REPORT_HEADING, h) and not re.search(L.WORK_SUMMARY, h) for h in heads):
+        return "annual_report"
+    if any(re.search(L.WORK_SUMMARY, h) and re.search(r"\d{4}年", h) for h in heads):
+        return "work_summary"
+    # no title: a statistics table of the formats is only ever printed in a report
+    body = norm(text or "")
+    if _has_report_table(body):
+        return "annual_report"
+    if re.search(L.WORK_SUMMARY, head):
+        return "work_summary"
+    return "other"
+
+
+def _has_report_table(body: str) -> bool:
+    if "本年新收政府信息公开申请数量" in body and "结转下年度" in body:
+        return True
+    if "统计指标" in body and "主动公开政府信息数" in body:
+        return True
+    return "历年累计" in body and re.search(r"主动公开(文件|信息)数", body) is not None
+
+
+def is_annual_report(title: str | None, text: str | None) -> bool:
+    """Cheap pre-filter for every crawled document: title first, then the head of the text."""
+    return doc_type(title, text) == "annual_report"
+
+
+def detect_format(text: str) -> tuple[str, list[str]]:
+    """(format, evidence) for a document already known to be a report."""
+    body = norm(text)
+    found = {fam: [cue for cue in cues if cue in body] for fam, cues in L.FORMAT_CUES.items()}
+    evidence: list[str] = []
+    gb = len(found["gb_common"])
+    if gb >= 2 or found["gb2021"] or found["gb2019"]:
+        g21, g19 = len(found["gb2021"]), len(found["gb2019"])
+        if g21 or g19:
+            fmt = "gb2021" if g21 > g19 or (g21 == g19 and "逾期不补正" in body) else "gb2019"
+            evidence = found[fmt] + found["gb_common"]
+            if fmt == "gb2021" and "逾期不补正" in body:
+                evidence.append("其他处理 3 sub-rows")
+            return fmt, evidence
+        if gb >= 2:
+            return "unknown", found["gb_common"]
+    if len(found["legacy_national_2014"]) >= 2 and ("统计指标" in body or "统计数" in body):
+        return "legacy_national_2014", found["legacy_national_2014"]
+    if "历年累计" in body and len(found["legacy_fujian"]) >= 2:
+        return "legacy_fujian", found["legacy_fujian"]
+    return "prose", ["no statistics table"]
