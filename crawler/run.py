@@ -114,8 +114,12 @@ def run_crawl(urls: list[str], out: str | os.PathLike, name: str | None, overrid
     crawler = process.create_crawler(PortalSpider)
     before = set(paths.archive.glob("*.warc*"))
     started = time.monotonic()
-    process.crawl(crawler, start_urls=urls, collection=name)
+    failures: list = []
+    process.crawl(crawler, start_urls=urls, collection=name).addErrback(failures.append)
     process.start()
+    if failures:  # the crawl could not start (a broken setting, a component that failed to load)
+        failure = failures[0]
+        raise CrawlSetupError(f"the crawl could not start: {type(failure.value).__name__}: {failure.value}")
     warc_files = sorted(p for p in set(paths.archive.glob("*.warc*")) - before if not p.name.endswith(".open"))
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
