@@ -156,3 +156,46 @@ def test_redirect_404_and_robots_are_archived(crawl):
     assert statuses[base + "/target?b=2&a=1"] == 200
     assert statuses[base + "/missing"] == 404
     assert statuses[base + "/robots.txt"] == 404
+
+
+def test_https_capture_is_the_decrypted_http_bytes(tmp_path):
+    from tests.support.tls import server_context
+
+    routes = {k: v for k, v in ROUTES.items() if k in ("/robots.txt", "/chunked-gzip", "/headers")}
+    routes["/"] = Route(response("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n",
+                                 b'<html><body><a href="/chunked-gzip">a</a><a href="/headers">b</a></body></html>'))
+    with RawHttpServer(routes, ssl_context=server_context(tmp_path)) as server:
+        proc = xxgk("crawl", server.base_url + "/", "--out", str(tmp_path / "out"), "--name", "tls", *FAST)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        sent, received = dict(server.sent), list(server.received)
+    recs = records(tmp_path / "out" / "collections" / "tls")
+    responses = {r["uri"]: r for r in recs if r["type"] == "response"}
+    for target, data in sent.items():
+        record = responses[server.base_url + target]
+        assert record["block"] == data
+        assert record["headers"]["WARC-Protocol"].startswith("http/1.1, tlsv1.")
+    requests = {(r["uri"], r["block"]) for r in recs if r["type"] == "request"}
+    assert all((server.base_url + t, data) in requests for t, data in received)
+
+
+def test_size_limit_cuts_the_record_with_warc_truncated(tmp_path):
+    big = b"%PDF-1.4\n" + b"x" * 200_000
+    routes = {
+        "/robots.txt": ROUTES["/robots.txt"],
+        "/": Route(response("HTTP/1.1 200 OK\nContent-Type: text/html\n", b'<a href="/big.pdf">big.pdf</a>')),
+        "/big.pdf": Route(response("HTTP/1.1 200 OK\nContent-Type: application/pdf\n", big)),
+    }
+    with RawHttpServer(routes) as server:
+        proc = xxgk("crawl", server.base_url + "/", "--out", str(tmp_path), "--name", "cut", *FAST,
+                    "-s", "DOWNLOAD_MAXSIZE=50000")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    record = next(r for r in records(tmp_path / "collections" / "cut") if (r["uri"] or "").endswith("/big.pdf")
+                  and r["type"] == "response")
+    assert record["headers"]["WARC-Truncated"] == "length"
+    assert 50_000 < len(record["block"]) < len(big)
+    assert routes["/big.pdf"].data.startswith(record["block"])  # a prefix of what was sent, nothing invented
+    rows = [orjson.loads(x) for x in (tmp_path / "datasets" / "cut" / "documents.jsonl").read_bytes().splitlines()]
+    row = next(r for r in rows if r["url"].endswith("/big.pdf"))
+    assert "truncated (length)" in row["extraction_error"]
+    check = xxgk("warc", "check", *map(str, (tmp_path / "collections" / "cut" / "archive").glob("*.warc.gz")))
+    assert check.returncode == 0, check.stdout

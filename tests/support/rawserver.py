@@ -7,6 +7,7 @@ string to send, so a test can compare the WARC block with it byte for byte.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ class Route:
 class RawHttpServer:
     routes: dict[str, Route | Callable[[bytes], Route]]
     host: str = "127.0.0.1"
+    ssl_context: ssl.SSLContext | None = None  # serve HTTPS
     received: list[tuple[str, bytes]] = field(default_factory=list)  # (target, request bytes)
     sent: dict[str, bytes] = field(default_factory=dict)
 
@@ -38,7 +40,7 @@ class RawHttpServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}"
 
     def __enter__(self) -> RawHttpServer:
         self._thread.start()
@@ -56,10 +58,17 @@ class RawHttpServer:
                 return
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
+    def _wrap(self, conn: socket.socket) -> socket.socket:
+        if self.ssl_context is None:
+            return conn
+        conn.settimeout(10)
+        return self.ssl_context.wrap_socket(conn, server_side=True)
+
     def _serve(self, conn: socket.socket) -> None:
         buf = b""
-        conn.settimeout(10)
         try:
+            conn = self._wrap(conn)
+            conn.settimeout(10)
             while True:
                 while b"\r\n\r\n" not in buf:
                     chunk = conn.recv(65536)
