@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from pipelines.encoding import decode_html
-from pipelines.fields import Field
+from pipelines.fields import DOCUMENT_FIELDS, Field
 from pipelines.headers import header_value
 from pipelines.reports import FLAT_FIELDS, flat_row, is_annual_report, parse_report
 
@@ -21,13 +21,12 @@ logger = logging.getLogger(__name__)
 PROVENANCE_KEYS = ("doc_id", "url", "warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at",
                    "payload_digest")
 
+_DOCUMENT_FIELD = {f.name: f for f in DOCUMENT_FIELDS}
 ANNUAL_REPORT_FIELDS: list[Field] = [
-    Field("doc_id", "文档编号", "string", "3f2a9c0d1b7e4a55", "documents.doc_id of the rendering this row was read from"),
+    _DOCUMENT_FIELD["doc_id"],
     Field("report_key", "报告键", "string", "高桥镇人民政府|2018", "organ|report_year: groups renderings of one report"),
     *FLAT_FIELDS,
-    Field("warc_file", "WARC 文件", "string", "demo-20261125091400-00000.warc.gz", "WARC file of the capture"),
-    Field("warc_offset", "WARC 偏移", "int64", "1234", "offset of the response record"),
-    Field("warc_length", "WARC 长度", "int64", "5678", "length of the record in the file"),
+    *(_DOCUMENT_FIELD[name] for name in ("warc_file", "warc_offset", "warc_length")),
 ]
 
 

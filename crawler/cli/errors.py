@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from archive.errors import ArchiveError
 from pipelines.errors import ExtractionError
 
@@ -16,3 +18,15 @@ class CliError(Exception):
 
 # Library errors whose message is already written for the user.
 KNOWN_ERRORS: tuple[type[Exception], ...] = (ArchiveError, ExtractionError, FileNotFoundError, PermissionError)
+
+
+def read_input_file(path: Path) -> bytes:
+    """The bytes of a file named on the command line, or a CliError saying why not."""
+    if not path.exists():
+        raise CliError(f"no such file: {path}")
+    if path.is_dir():
+        raise CliError(f"is a directory, not a file: {path}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc

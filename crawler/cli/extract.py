@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from crawler.cli.errors import CliError
+from crawler.cli.errors import read_input_file
 
 # Extensions of saved pages: served as text/html, whatever else they look like.
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php")
@@ -25,17 +25,6 @@ def register(subparsers, help_text: str) -> None:
     parser.add_argument("--content-type", help="Content-Type it was served with (default: guessed from the name)")
     parser.add_argument("--json", action="store_true", help="print one JSON object keyed by dataset field names")
     parser.set_defaults(func=run)
-
-
-def _read(path: Path) -> bytes:
-    if not path.exists():
-        raise CliError(f"no such file: {path}")
-    if path.is_dir():
-        raise CliError(f"is a directory, not a file: {path}")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def _format_value(value: object) -> str:
@@ -66,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.fields import DOCUMENT_FIELD_NAMES
 
     path = Path(args.file)
-    body = _read(path)
+    body = read_input_file(path)
     url = args.url or path.resolve().as_uri()
     content_type = args.content_type
     if content_type is None and path.suffix.lower() in HTML_SUFFIXES:

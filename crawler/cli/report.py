@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from crawler.cli.errors import CliError
+from crawler.cli.errors import CliError, read_input_file
 
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php")
 TEXT_SUFFIXES = (".txt", ".text", ".tsv", ".csv")
@@ -31,14 +31,7 @@ def register(subparsers, help_text: str) -> None:
 
 
 def _read(path: Path) -> bytes:
-    if not path.exists():
-        raise CliError(f"no such file: {path}")
-    if path.is_dir():
-        raise CliError(f"is a directory, not a file: {path}")
-    try:
-        body = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    body = read_input_file(path)
     if not body.strip():
         raise CliError(f"empty file: {path}")
     return body
