@@ -93,6 +93,17 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
     """HTTP/HTTPS handler writing request and response records to the collection's WARCs."""
 
     lazy = False
+    _CRAWLER_ATTR = "_xxgk_capture_handler"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureDownloadHandler:
+        # Scrapy builds one handler per URL scheme; http and https must share one
+        # instance so that a crawl writes one WARC series with one dedup index.
+        handler = getattr(crawler, cls._CRAWLER_ATTR, None)
+        if handler is None:
+            handler = cls(crawler)
+            setattr(crawler, cls._CRAWLER_ATTR, handler)
+        return handler
 
     def __init__(self, crawler: Crawler):
         if not is_asyncio_available():
@@ -100,6 +111,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         super().__init__(crawler)
         settings = crawler.settings
         self.stats = crawler.stats
+        self._closed = False
         self.recovered_files: list[Path] = []
         self.default_timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
         version = str(settings.get("XXGK_HTTP_VERSION", "1.1"))
@@ -313,6 +325,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         )
 
     async def close(self) -> None:
+        if self._closed:  # shared by the http and https schemes: closed once
+            return
+        self._closed = True
         await self.pool.close()
         self.writer.close()
         files = self.recovered_files + self.writer.files_written

@@ -42,6 +42,9 @@ REDIRECT_ENABLED = True
 HTTPERROR_ALLOW_ALL = True  # 404s and 5xx reach the spider, which records and counts them
 
 # -- crawl order and memory ---------------------------------------------------------
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's output; the spider
+# yields at most one item per response, so 100 (the default) only costs time.
+CONCURRENT_ITEMS = 8
 # Details and attachments are scheduled before further listing pages (priorities in
 # the spider), which keeps the frontier small on portals with thousands of pages.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
