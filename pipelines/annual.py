@@ -30,20 +30,66 @@ ANNUAL_REPORT_FIELDS: list[Field] = [
 ]
 
 
-def report_for_document(row: dict[str, Any], headers, body: bytes) -> dict | None:
-    """The annual-report document of a documents row, or None when it is not a report."""
+def report_with_source(row: dict[str, Any], headers, body: bytes) -> tuple[dict, dict] | None:
+    """(report document, its source as parse_report's keyword arguments), or None when not a report.
+
+    The source is kept so that the report can be parsed again with the same
+    organ's previous-year report once the whole crawl is known (link_years).
+    """
     if row.get("status") not in (None, 200) or not is_annual_report(row.get("title"), row.get("text")):
         return None
+    if row.get("kind") == "page":
+        html, _ = decode_html(body, header_value(headers, "content-type"))
+        source = {"html": html}
+    elif row.get("text"):
+        source = {"text": row["text"]}
+    else:
+        return None
     try:
-        if row.get("kind") == "page":
-            html, _ = decode_html(body, header_value(headers, "content-type"))
-            return parse_report(html=html, meta=row)
-        if row.get("text"):
-            return parse_report(text=row["text"], meta=row)
+        return parse_report(**source, meta=row), source
     except Exception as exc:  # a parser bug must not lose the document row
         logger.exception("annual-report parser failed on %s", row.get("url"))
-        return {"schema": "xxgk.annual_report/1", "doc": {"url": row.get("url")}, "error": f"{type(exc).__name__}: {exc}"}
-    return None
+        failed = {"schema": "xxgk.annual_report/1", "doc": {"url": row.get("url")}, "error": f"{type(exc).__name__}: {exc}"}
+        return failed, source
+
+
+def report_for_document(row: dict[str, Any], headers, body: bytes) -> dict | None:
+    """The annual-report document of a documents row, or None when it is not a report."""
+    found = report_with_source(row, headers, body)
+    return found[0] if found else None
+
+
+def _organ_year(report: dict) -> tuple[str, int] | None:
+    doc = report.get("doc") or {}
+    organ, year = doc.get("organ"), doc.get("report_year")
+    return (organ, year) if organ and isinstance(year, int) else None
+
+
+def link_years(entries: list[tuple[dict, dict, dict]]) -> int:
+    """Cross-year checks (S1–S4): re-parse each report whose organ's previous-year report is here.
+
+    entries: (documents row, source, report); reports are replaced in place.
+    Renderings of one report (page, PDF, DOCX) all get the same predecessor,
+    the previous year's HTML rendering when there is one (tables read best).
+    Returns how many reports were linked.
+    """
+    previous: dict[tuple[str, int], dict] = {}
+    for _row, _, report in sorted(entries, key=lambda e: e[0].get("kind") != "page"):
+        key = _organ_year(report)
+        if key and "error" not in report:
+            previous.setdefault(key, report)
+    linked = 0
+    for index, (row, source, report) in enumerate(entries):
+        key = _organ_year(report)
+        prior = previous.get((key[0], key[1] - 1)) if key else None
+        if prior is None:
+            continue
+        try:
+            entries[index] = (row, source, parse_report(**source, meta=row, previous=prior))
+            linked += 1
+        except Exception:  # keep the unlinked report rather than lose it
+            logger.exception("cross-year re-parse failed on %s", row.get("url"))
+    return linked
 
 
 def finish_report(report: dict, row: dict[str, Any]) -> tuple[dict, dict]:

@@ -19,7 +19,7 @@ from typing import Any
 from archive.errors import ArchiveError
 from archive.payload import ContentDecodingError, content_codings, decode_content
 from archive.reader import Problem, Record, iter_records, read_record_at
-from pipelines.annual import report_for_document
+from pipelines.annual import report_with_source
 from pipelines.document import extract_document
 from pipelines.fields import empty_document
 from pipelines.headers import media_type
@@ -183,8 +183,8 @@ def _headers_as_delivered(record: Record) -> list[tuple[str, str]]:
     ]
 
 
-def extract_job(job: Job) -> tuple[dict[str, Any], dict | None]:
-    """Second pass, in a worker: one document row (and report) from the WARC. Never raises."""
+def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
+    """Second pass, in a worker: one document row (and report with its source) from the WARC. Never raises."""
     capture = job.capture
     try:
         own = read_record_at(capture.path, capture.offset)
@@ -197,7 +197,7 @@ def extract_job(job: Job) -> tuple[dict[str, Any], dict | None]:
         row = extract_document(
             capture.url, headers, body, status=capture.status, parent_url=job.parent_url, link_text=job.link_text
         )
-        report = report_for_document(row, headers, body)
+        report = report_with_source(row, headers, body)
     except (ContentDecodingError, Exception) as exc:  # one bad record must not stop the parse
         row = empty_document()
         row.update(url=capture.url, status=capture.status, kind=job.kind, parent_url=job.parent_url)
@@ -216,7 +216,7 @@ def extract_job(job: Job) -> tuple[dict[str, Any], dict | None]:
 
 def run(
     jobs: list[Job], workers: int = 1, progress: Callable[[int], None] | None = None
-) -> Iterator[tuple[dict[str, Any], dict | None]]:
+) -> Iterator[tuple[dict[str, Any], tuple[dict, dict] | None]]:
     """Extract every job, in ``workers`` processes; results in job order."""
     if workers <= 1:
         for job in jobs:

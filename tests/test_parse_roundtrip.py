@@ -70,3 +70,21 @@ def test_garbage_input_is_a_clear_error_and_damages_nothing(tmp_path, demo_crawl
     assert before == after
     missing = xxgk("parse", str(tmp_path / "nope"), "--out", str(out))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_reports_are_checked_against_the_year_before(tmp_path):
+    """The demo's 东湖镇 reports for 2022 and 2023: the 2023 one carries cross-year checks S1/S2."""
+    from crawler.demo import DemoPortal, build_site
+    from tests.support.runner import FAST
+
+    with DemoPortal(build_site(size=8, seed=3)) as portal:  # with the demo's extra annual reports
+        crawl = xxgk("crawl", portal.root_url, "--out", str(tmp_path / "crawl"), "--name", "demo", *FAST)
+        assert crawl.returncode == 0, crawl.stderr
+    collection = tmp_path / "crawl" / "collections" / "demo"
+    assert xxgk("parse", str(collection), "--out", str(tmp_path), "--jobs", "1").returncode == 0
+    reports = [orjson.loads(p.read_bytes()) for p in (tmp_path / "datasets" / "demo" / "reports").glob("*.json")]
+    later = next(r for r in reports if r["doc"].get("organ") == "贺兰县东湖镇" and r["doc"].get("report_year") == 2023)
+    cross = {(c["id"], c["scope"]): c["status"] for c in later["checks"] if c["id"].startswith("S")}
+    assert cross[("S1", "total")] == "pass" and cross[("S2", "normative_documents")] == "pass"
+    earlier = next(r for r in reports if r["doc"].get("organ") == "贺兰县东湖镇" and r["doc"].get("report_year") == 2022)
+    assert not any(c["id"].startswith("S1") for c in earlier["checks"])  # nothing before 2022 in the archive

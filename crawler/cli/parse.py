@@ -67,7 +67,7 @@ class Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report
+    from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, link_years
     from pipelines.datasets import Dataset
     from pipelines.fields import DOCUMENT_FIELDS
     from pipelines.reparse import fill_columns, plan
@@ -92,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     results = list(run_jobs(work.jobs, args.jobs, progress))
     rows = [row for row, _ in results]
     fill_columns(work.jobs, rows)
+    entries = [(row, found[1], found[0]) for row, found in results if found is not None]
+    linked = link_years(entries)
 
     target = Path(args.out) / "datasets" / name
     tmp = target.parent / f".{name}.parse-{os.getpid()}"
@@ -103,12 +105,12 @@ def run(args: argparse.Namespace) -> int:
         documents = Dataset(tmp, "documents", DOCUMENT_FIELDS, formats)
         reports = Dataset(tmp, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
         (tmp / "reports").mkdir()
-        for row, report in results:
+        for row in rows:
             documents.write(row)
-            if report is not None:
-                report, flat = finish_report(report, row)
-                (tmp / "reports" / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-                reports.write(flat)
+        for row, _, report in entries:
+            report, flat = finish_report(report, row)
+            (tmp / "reports" / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+            reports.write(flat)
         documents.close()
         reports.close()
         # swap into place only now: an interrupted parse never damages an earlier dataset
@@ -126,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     failed = sum(1 for r in rows if r.get("extraction_error"))
     print(f"parsed {len(files)} WARC file(s), {work.records} records → {len(rows)} documents "
-          f"({sum(r is not None for _, r in results)} annual reports) in {elapsed:.1f} s with {args.jobs} job(s)")
+          f"({len(entries)} annual reports, {linked} checked against the year before) "
+          f"in {elapsed:.1f} s with {args.jobs} job(s)")
     if failed:
         print(f"  {failed} documents carry an extraction_error")
     if work.unresolved_revisits:
