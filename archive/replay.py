@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -88,6 +89,7 @@ class PywbServer:
         self.host = host
         self.port = port or free_port(host)
         self.process: subprocess.Popen | None = None
+        self.log = None
 
     @property
     def base_url(self) -> str:
@@ -97,26 +99,32 @@ class PywbServer:
         return f"{self.base_url}/{collection}/{timestamp}{modifier}/{url}" if (timestamp or modifier) else f"{self.base_url}/{collection}/{url}"
 
     def start(self, *, wait: float = 60, quiet: bool = True) -> PywbServer:
+        """Start pywb and wait until it answers. ``quiet=False`` shows the one-time tools install.
+
+        pywb's own output goes to a log file (a pipe nobody reads would fill up
+        and stall it); the log is quoted if pywb fails to start.
+        """
         ensure_tools_env(quiet=quiet)
         cmd = [str(tool_path("wayback")), "--bind", self.host, "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            cmd,
-            cwd=self.root,
-            stdout=subprocess.DEVNULL if quiet else None,
-            stderr=subprocess.PIPE if quiet else None,
-        )
+        self.log = tempfile.NamedTemporaryFile(prefix="xxgk-pywb-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(cmd, cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise ArchiveError(f"pywb exited with {self.process.returncode}: {err[-2000:]}")
+                raise ArchiveError(f"pywb exited with {self.process.returncode}: {self._log_tail()}")
             try:
                 with urllib.request.urlopen(self.base_url + "/", timeout=2):
                     return self
             except (urllib.error.URLError, OSError):
                 time.sleep(0.3)
         self.stop()
-        raise ArchiveError(f"pywb did not answer on {self.base_url} within {wait:.0f} s")
+        raise ArchiveError(f"pywb did not answer on {self.base_url} within {wait:.0f} s: {self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        if self.log is None:
+            return ""
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-2000:]
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -126,6 +134,10 @@ class PywbServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.log is not None:
+            self.log.close()
+            Path(self.log.name).unlink(missing_ok=True)
+            self.log = None
 
     def __enter__(self) -> PywbServer:
         return self.start()

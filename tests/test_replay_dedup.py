@@ -120,3 +120,29 @@ def test_wacz_validates_and_meets_the_spec(twice, tmp_path):
         package = orjson.loads(zf.read("datapackage.json"))
         assert package["wacz_version"] == "1.1.1" and package["profile"] == "data-package"
         assert {r["path"] for r in package["resources"]} == set(infos) - {"datapackage.json", "datapackage-digest.json"}
+
+
+def test_replay_command_serves_the_collection(twice, demo_portal):
+    """`xxgk replay OUT --port 0` as a user runs it: prints the URL, serves the archive, stops on SIGINT."""
+    import os
+    import signal
+    import sys
+
+    from tests.support.runner import REPO
+
+    out = twice[0]
+    site, portal = demo_portal
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "replay", str(out), "--port", "0"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()  # "pywb is replaying … on http://127.0.0.1:PORT/"
+        assert "pywb is replaying" in first, first + proc.stderr.read() if proc.poll() is not None else first
+        base = first.rsplit(" on ", 1)[1].strip().rstrip("/")
+        doc = site.detail_pages[0]
+        with urllib.request.urlopen(f"{base}/demo/2id_/{portal.url(doc.path)}", timeout=30) as resp:
+            assert resp.read() == site.resolve(doc.path).body
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
