@@ -175,7 +175,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
                 raise DownloadFailedError(f"{request.url}: server did not answer with HTTP: {exc}") from exc
             except TimeoutError as exc:
                 conn.close()
-                if parser.raw:
+                # a partial head is no HTTP response: archive only once the head is complete
+                # (as for a disconnect), else the record would fail every WARC checker
+                if parser.head is not None:
                     self._archive(request, conn, request_bytes, parser, date, "time")
                 raise DownloadTimeoutError(f"Getting {request.url} took longer than {timeout} seconds.") from exc
             except BaseException:
@@ -215,7 +217,16 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
                     if not data:
                         parser.feed_eof()
                         break
-                    parser.feed(data)
+                    try:
+                        parser.feed(data)
+                    except HttpParseError as exc:
+                        if parser.head is None:
+                            raise
+                        # a good head, then body framing that cannot be followed (a bad chunk
+                        # size line): keep every byte that came, marked as cut, rather than lose them
+                        logger.warning("%s: %s; archived as received (WARC-Truncated: unspecified)", conn.key[1], exc)
+                        conn.close()
+                        return "unspecified"
                     if maxsize and len(parser.raw) - parser.body_start > maxsize:
                         conn.close()
                         return "length"
@@ -228,7 +239,10 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         if not parser.raw and conn.reused:
             raise StaleConnection
         if parser.head is None:
-            raise HttpParseError("connection closed before a complete response head")
+            # closed early: not a protocol error (not counted as xxgk/download/not_http)
+            if not parser.raw:
+                raise DownloadFailedError("connection closed before any response")
+            raise DownloadFailedError(f"connection closed after {len(parser.raw)} bytes of the response head")
         return None if parser.complete else "disconnect"
 
     def _archive(self, request, conn, request_bytes, parser, date, truncated):

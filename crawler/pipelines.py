@@ -16,11 +16,14 @@ from typing import Any
 import orjson
 
 from crawler.collection import collection_paths
+from crawler.incremental import crawl_state, http_date, run_id
+from crawler.state import CrawlState
 from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, report_for_document
 from pipelines.datasets import Dataset
 from pipelines.document import extract_document
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
 from pipelines.provenance import from_record_ref
+from pipelines.urls import doc_id as make_doc_id
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ class DocumentPipeline:
         # pages' columns, so attachments (whose bytes do not name a column) inherit their page's
         self.page_columns: dict[str, str | None] = {}
         self.pending_pages: dict[str, asyncio.Future] = {}
+        self.versions: Versions | None = None  # incremental runs: version chain per URL
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -67,6 +71,8 @@ class DocumentPipeline:
         self.documents = Dataset(paths.datasets, "documents", DOCUMENT_FIELDS, formats)
         self.reports = Dataset(paths.datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
         self.report_dir = paths.datasets / "reports"
+        if self.settings.getbool("XXGK_INCREMENTAL"):
+            self.versions = Versions(crawl_state(self.crawler), run_id(self.crawler))
         workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
         if workers > 0:
             # forkserver: workers start clean, not as copies of a process running a reactor
@@ -74,6 +80,8 @@ class DocumentPipeline:
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         url = item["url"]
+        if self.versions is not None and self.versions.done(item):
+            return {"url": url, "kind": item["kind"], "replayed": True}
         if self.pool is not None:
             future = asyncio.wrap_future(self.pool.submit(extract_row, item))
             if item["kind"] == "page":
@@ -93,8 +101,13 @@ class DocumentPipeline:
         if ref.get("truncated"):
             note = f"capture truncated ({ref['truncated']})"
             row["extraction_error"] = f"{note}; {row['extraction_error']}" if row.get("extraction_error") else note
+        if self.versions is not None and not self.versions.place(row, item):
+            self.stats.inc_value("xxgk/documents/unchanged")
+            return {"url": row["url"], "doc_id": row.get("doc_id"), "kind": row.get("kind"), "unchanged": True}
         assert self.documents is not None
         self.documents.write(row)
+        if self.versions is not None:
+            self.versions.written(row, item)
         if report is not None:
             self._write_report(report, row)
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
@@ -123,8 +136,79 @@ class DocumentPipeline:
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
+        if self.versions is not None and self.documents is not None:
+            for row in self.versions.removal_rows():
+                self.documents.write(row)
+                self.stats.inc_value("xxgk/documents/removed")
         outputs = {}
         for dataset in (self.documents, self.reports):
             if dataset is not None:
                 outputs.update({f"{dataset.name}.{k}": str(v) for k, v in dataset.close().items()})
         self.stats.set_value("xxgk/datasets", outputs)
+
+
+class Versions:
+    """The documents dataset's version chain, kept in the collection's state store.
+
+    A capture whose payload digest equals the URL's current version is unchanged
+    and gets no row; otherwise the row is version n+1 and names the previous
+    version's record. Documents found removed (404/410 on a re-check) get a row
+    with change = "removed" at close.
+    """
+
+    def __init__(self, state: CrawlState, run: str):
+        self.state = state
+        self.run = run
+
+    def done(self, item: dict[str, Any]) -> bool:
+        """A page replayed from the WARC whose row the interrupted run already wrote."""
+        if "xxgk_replayed" not in (item.get("flags") or []):
+            return False
+        known = self.state.get(item["url"])
+        return known is not None and known.row_run == self.run
+
+    def place(self, row: dict[str, Any], item: dict[str, Any]) -> bool:
+        """Fill the version fields; False if the row need not be written."""
+        known = self.state.get(row["url"])
+        if known is not None and known.row_run == self.run and known.version > 0:
+            return False  # written before this run was interrupted (replayed from the WARC)
+        if known is not None and known.version > 0 and known.removed_at is None:
+            if row.get("payload_digest") and row["payload_digest"] == known.payload_digest:
+                self.state.settled(row["url"], self.run)
+                return False
+            row.update(version=known.version + 1, change="changed", previous_record_id=known.record_id)
+        else:
+            version = known.version + 1 if known is not None else 1
+            row.update(version=version, change="new" if version == 1 else "changed",
+                       previous_record_id=known.record_id if known is not None else None)
+        row["first_seen"] = (known.first_seen if known is not None else None) or row.get("fetched_at")
+        return True
+
+    def written(self, row: dict[str, Any], item: dict[str, Any]) -> None:
+        headers = {name.lower(): value for name, value in item.get("headers") or []}
+        self.state.captured(
+            row["url"], version=row["version"], run_id=self.run, etag=headers.get("etag"),
+            last_modified=http_date(headers.get("last-modified")), payload_digest=row.get("payload_digest"),
+            record_id=row.get("warc_record_id"), capture_date=row.get("fetched_at"),
+        )
+
+    def removal_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for known in self.state.removals(self.run):
+            if known.row_run == self.run:
+                continue  # already written (a resumed run)
+            row = empty_document()
+            row.update(from_record_ref(known.ref))
+            row.update(
+                url=known.url, doc_id=make_doc_id(known.url), kind="attachment" if known.role == "attachment" else "page",
+                status=known.status, version=known.version + 1, change="removed",
+                previous_record_id=known.record_id, first_seen=known.first_seen,
+                removed_reason=known.removed_reason, fetched_at=row.get("fetched_at") or known.removed_at,
+            )
+            rows.append(row)
+            self.state.captured(
+                known.url, version=known.version + 1, run_id=self.run, etag=None, last_modified=None,
+                payload_digest=None, record_id=row.get("warc_record_id"), capture_date=row.get("fetched_at"),
+            )
+            self.state.removed(known.url, known.removed_reason or "removed", self.run)
+        return rows

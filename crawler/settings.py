@@ -76,3 +76,38 @@ XXGK_MAX_PAGES = 0  # stop after this many pages (0: no limit)
 XXGK_EXTRACT_WORKERS = 1  # processes running text/metadata extraction off the reactor
 XXGK_DATASET_FORMATS = ["jsonl", "parquet"]  # add "csv" for a CSV copy
 XXGK_PROGRESS = False  # live progress line on stderr (the CLI turns it on for a terminal)
+
+# -- runs: incremental, resumable, distributed (crawler/incremental.py, crawler/runs/) --
+# The components are always wired and switch themselves off unless XXGK_INCREMENTAL
+# is on (`xxgk run` turns it on), so `xxgk crawl` keeps its one-shot behaviour.
+XXGK_INCREMENTAL = False  # state store <collection>/state.sqlite: versions, conditional re-checks, resume
+XXGK_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for known documents
+XXGK_RECHECK_AFTER = 0  # seconds: known documents fetched more recently are not re-checked (0: every run)
+XXGK_RECHECK_UNLISTED = True  # re-fetch known documents no listing links any more (finds 404 removals)
+XXGK_RUN_ID = None  # set by `xxgk run`; the run directory under <out>/runs/<name>/
+XXGK_REDIS_URL = None  # distributed mode: frontier and duplicate filter in Redis (scrapy-redis)
+SPIDER_MIDDLEWARES = {**SPIDER_MIDDLEWARES, "crawler.incremental.IncrementalSpiderMiddleware": 960}
+DOWNLOADER_MIDDLEWARES = {"crawler.incremental.ConditionalRequestMiddleware": 950}
+EXTENSIONS = {**EXTENSIONS, "crawler.incremental.RunStateExtension": 400}
+XXGK_REDIS_PREFIX = None  # Redis key prefix (default xxgk:<collection>)
+XXGK_WORKER_ID = None  # distributed mode: this worker's name (WARC prefix, activity key)
+XXGK_WORKER_ACTIVE_TTL = 30  # seconds a busy worker's announcement lasts (keeps the others waiting)
+EXTENSIONS = {**EXTENSIONS, "crawler.runs.distributed.WorkerCoordination": 410}
+
+# -- discovery, scope, back-off and blocks (crawler/cms/, crawler/scope.py, crawler/politeness.py) --
+XXGK_INCLUDE = []  # regexes: page URLs on a seed/extra host that are in scope whatever their path
+XXGK_EXCLUDE = []  # regexes: URLs never fetched (checked first; attachments too)
+XXGK_EXTRA_HOSTS = []  # more hosts of the portal (whole host in scope), e.g. a file server on another domain
+XXGK_EXCLUDE_TRAPS = True  # built-in trap patterns: search, print, share, calendars, growing query strings
+# CMS family modules (crawler/cms/base.py interface), in order; listing one replaces the defaults
+XXGK_CMS_FAMILIES = ["crawler.cms.trs", "crawler.cms.hanweb", "crawler.cms.gkmlpt", "crawler.cms.generic"]
+XXGK_ATTACHMENT_MAXSIZE = 0  # bytes: attachments beyond this are archived cut (0: DOWNLOAD_MAXSIZE)
+XXGK_BACKOFF_BASE = 1.0  # seconds: without Retry-After, a host answering 429/503/a block waits base * 2**attempt
+XXGK_BACKOFF_MAX = 60.0  # seconds: cap on any back-off, Retry-After included
+XXGK_DETECT_BLOCKS = True  # WAF block/challenge and 验证码 pages: no documents, no links, back off, retry
+XXGK_BLOCK_RETRY_TIMES = 1  # retries of a blocked request (429/503 use RETRY_TIMES)
+DOWNLOADER_MIDDLEWARES = {
+    **DOWNLOADER_MIDDLEWARES,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.BackoffRetryMiddleware": 550,
+}

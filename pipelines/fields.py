@@ -62,6 +62,12 @@ DOCUMENT_FIELDS: list[Field] = [
     Field("warc_length", "WARC 长度", "int64", "5678", "length of the (compressed) record"),
     Field("warc_record_id", "WARC 记录编号", "string", "<urn:uuid:…>", "WARC-Record-ID of the response record"),
     Field("payload_digest", "内容摘要", "string", "sha1:…", "WARC-Payload-Digest of the response"),
+    # versions across incremental runs (`xxgk run`; null from `xxgk crawl` and `xxgk parse`)
+    Field("version", "版本", "int64", "2", "1 for the first capture of the URL, +1 for each changed capture (and for the removal)"),
+    Field("change", "变化", "string", "changed", "new, changed or removed (an unchanged document gets no new row)"),
+    Field("previous_record_id", "上一版本记录", "string", "<urn:uuid:…>", "WARC-Record-ID of the previous version's response record"),
+    Field("first_seen", "首次发现时间", "timestamp", "2026-11-25T09:14:00Z", "when a crawl first found the URL linked or fetched it"),
+    Field("removed_reason", "删除原因", "string", "HTTP 404", "for change = removed: why the document counts as removed"),
 ]
 
 DOCUMENT_FIELD_NAMES: list[str] = [f.name for f in DOCUMENT_FIELDS]

@@ -14,6 +14,7 @@ lacks. Values are returned raw (as printed); `normalize.py` turns them into data
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -56,6 +57,20 @@ _INLINE_RE = re.compile(rf"(?<![\u4e00-\u9fff])(?P<label>{_LABEL_ALT}){_SP}[:：
 # Where a value printed inline ends: the next "label：" of any kind (浏览次数：, 字号：…) or a separator.
 _VALUE_END_RE = re.compile(
     r"[\s\u3000\xa0\u200b|｜丨]+[\u4e00-\u9fffA-Za-z]{2,8}[\s\u3000\xa0\u200b]*[:：]|[\s\u200b][|｜丨][\s\u200b]|【(?:字体|字号|打印|关闭|返回|收藏|分享)"
+)
+
+# Metadata some platforms keep only in a script object, the visible table being drawn by
+# script (Guangdong gkmlpt: window._CONFIG = {…, DETAIL: {identifier, document_number, …}}).
+# (regex ending where the object's "{" starts, {key in the object: field})
+SCRIPT_METADATA: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
+    (
+        re.compile(r"""(?:_CONFIG\.DETAIL|["']?DETAIL["']?)\s*[:=]\s*(?=\{)"""),
+        {
+            "title": "title", "identifier": "index_no", "document_number": "doc_no", "publisher": "publisher",
+            "created_at": "publish_date", "publish_time": "publish_date", "write_date": "written_date",
+            "classify_main_name": "category", "keywords": "keywords", "source": "source",
+        },
+    ),
 )
 
 MAX_SEGMENT_FOR_INLINE = 400  # longer segments are prose, not metadata lines
@@ -315,6 +330,30 @@ def _breadcrumb(segments: list[Segment]) -> tuple[list[str], etree._Element] | N
     return None
 
 
+def script_metadata(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """Field -> raw value from the platform objects of SCRIPT_METADATA in inline scripts."""
+    out: dict[str, str] = {}
+    for script in tree.iter("script"):
+        text = script.text or ""
+        if not text or script.get("src"):
+            continue
+        for pattern, keys in SCRIPT_METADATA:
+            match = pattern.search(text)
+            if not match:
+                continue
+            try:
+                obj, _ = json.JSONDecoder().raw_decode(text, match.end())
+            except ValueError:  # a JavaScript literal, not JSON: the visible page is all we have
+                continue
+            if not isinstance(obj, dict):
+                continue
+            for key, fname in keys.items():
+                value = obj.get(key)
+                if isinstance(value, str) and value.strip():
+                    out.setdefault(fname, value.strip())
+    return out
+
+
 def extract_metadata(tree: lxml_html.HtmlElement, segments: list[Segment] | None = None) -> PageMetadata:
     """Raw metadata values of a detail page: visible block first, TRS <meta> tags as fallback."""
     segs = segments if segments is not None else segments_of(tree)
@@ -334,6 +373,9 @@ def extract_metadata(tree: lxml_html.HtmlElement, segments: list[Segment] | None
             continue
         if content and fname not in result.values and clean_value(content):
             result.values.setdefault(fname, clean_value(content))  # type: ignore[arg-type]
+    for fname, value in script_metadata(tree).items():
+        if fname not in result.values and clean_value(value):
+            result.values[fname] = clean_value(value)  # type: ignore[assignment]
     # ArticleTitle is the CMS's own record of the title: it beats a 标题 row or a heading.
     if result.meta.get("articletitle"):
         result.values["title"] = _norm(result.meta["articletitle"])

@@ -19,6 +19,8 @@ from crawler.cli.errors import KNOWN_ERRORS, CliError
 COMMANDS: list[tuple[str, str]] = [
     ("demo", "serve the built-in demo portal on loopback, crawl it, write everything"),
     ("crawl", "crawl portals from their 信息公开 roots into a WARC collection and datasets"),
+    ("run", "crawl the due portals of a sites registry: incremental, resumable, optionally distributed"),
+    ("sites", "check a sites registry (sites.yaml)"),
     ("parse", "re-run the extraction pipeline over WARC files (no network)"),
     ("extract", "print one saved page's or attachment's metadata and text"),
     ("report", "parse one annual report (政府信息公开工作年度报告) into figures"),

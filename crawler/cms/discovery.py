@@ -14,19 +14,14 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawler.cms.patterns import (
-    DETAIL_LABELS,
-    DETAIL_META_NAMES,
-    DETAIL_URL_PATTERNS,
-    PAGER_TEXTS,
-    TRS_PAGER,
-)
+from crawler.cms.base import ATTACHMENT, DETAIL, LISTING, PAGE
+from crawler.cms.patterns import DETAIL_LABELS, DETAIL_META_NAMES, DETAIL_URL_PATTERNS, PAGER_TEXTS
 from pipelines.links import SKIP_SCHEMES, classify_link
 
 _DETAIL = re.compile("|".join(f"(?:{p})" for p in DETAIL_URL_PATTERNS))
 _LINKS_XPATH = "//a[@href]|//area[@href]|//iframe[@src]|//frame[@src]"
 
-PAGE, LISTING, DETAIL, ATTACHMENT = "page", "listing", "detail", "attachment"
+__all__ = ["ATTACHMENT", "DETAIL", "LISTING", "PAGE", "iter_links", "link_role", "looks_like_detail"]
 
 
 def link_role(url: str, text: str | None = None) -> str | None:
@@ -43,19 +38,10 @@ def link_role(url: str, text: str | None = None) -> str | None:
     return PAGE
 
 
-def trs_pager_urls(page_url: str, text: str) -> list[str]:
-    """Every page of a TRS WCM listing, from its createPageHTML(total, cur, name, ext) call."""
-    match = TRS_PAGER.search(text)
-    if not match:
-        return []
-    total, name, ext = int(match.group(1)), match.group(3), match.group(4)
-    total = min(total, 10_000)  # a pager claiming more is broken, not a portal
-    base = urljoin(page_url, "./")
-    return [urljoin(base, f"{name}.{ext}")] + [urljoin(base, f"{name}_{i}.{ext}") for i in range(1, total)]
-
-
 def iter_links(url: str, selector: Selector, text: str) -> Iterator[tuple[str, str | None]]:
-    """(absolute URL without fragment, anchor text) for each link; pager pages with text "下一页"."""
+    """(absolute URL without fragment, anchor text) for each link of the page.
+
+    Script-driven pagers and embedded listings are the CMS families' (crawler/cms/registry.py)."""
     base = selector.xpath("//base/@href").get()
     base = urljoin(url, base.strip()) if base else url
     for node in selector.xpath(_LINKS_XPATH):
@@ -71,8 +57,6 @@ def iter_links(url: str, selector: Selector, text: str) -> Iterator[tuple[str, s
         except ValueError:  # malformed (bad IPv6 literal, bad port): not fetchable
             continue
         yield absolute.split("#", 1)[0], root.text
-    for page in trs_pager_urls(url, text):
-        yield page, "下一页"
 
 
 def looks_like_detail(url: str, selector: Selector, text: str, detail_links: int, paged: bool) -> bool:

@@ -1,4 +1,4 @@
-"""python -m crawler.demo serve [--size N] [--seed S] [--port P] | export DIR [--size N] [--port P]"""
+"""python -m crawler.demo serve [--size N] [--seed S] [--port P] [--family F] | export DIR [--size N] [--port P]"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from crawler.demo.export import export_site
+from crawler.demo.families import FAMILIES, build_family_site
 from crawler.demo.server import DemoPortal
 from crawler.demo.site import build_site
 
@@ -32,15 +33,20 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--host", default="127.0.0.1")
             p.add_argument("--port", type=int, default=0, help="0 = any free port")
             p.add_argument("--gzip", action="store_true", help="gzip text responses when asked")
+            p.add_argument("--family", choices=FAMILIES, default=None,
+                           help="a portal of another CMS family (Hanweb, gkmlpt, generic), mixed, or traps")
         else:
             p.add_argument("directory", type=Path)
             p.add_argument("--port", type=int, default=8080, help="port in the generated nginx.conf")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    site = build_site(
-        args.size, args.seed, args.name, page_size=args.page_size, wrong_charset=args.wrong_charset
-    )
+    if getattr(args, "family", None):
+        site = build_family_site(args.family, args.size, args.seed, page_size=args.page_size or 4)
+    else:
+        site = build_site(
+            args.size, args.seed, args.name, page_size=args.page_size, wrong_charset=args.wrong_charset
+        )
     built = time.perf_counter() - started
     print(
         f"built {len(site.detail_pages)} detail pages, {len(site.attachments)} attachments, "

@@ -141,6 +141,11 @@ class ListingPage:
         return self.number - 1
 
 
+def _absolute(base_url: str, path: str) -> str:
+    """Paths are on the portal; a document on another host (a file server) has its full URL."""
+    return path if "://" in path else base_url + path
+
+
 @dataclass
 class Document:
     """A detail page or an attachment, with what a perfect extractor would return."""
@@ -174,13 +179,13 @@ class Document:
         """The dataset row a perfect crawl + extraction would produce (fields of
         pipelines/fields.py that the generator knows; provenance is left out)."""
         return {
-            "url": base_url + self.path,
+            "url": _absolute(base_url, self.path),
             "kind": self.kind,
-            "parent_url": base_url + self.parent if self.parent else None,
+            "parent_url": _absolute(base_url, self.parent) if self.parent else None,
             "content_type": self.content_type,
             "status": 200,
             **self.metadata,
-            "attachments": [base_url + a for a in self.attachments] if self.kind == "page" else None,
+            "attachments": [_absolute(base_url, a) for a in self.attachments] if self.kind == "page" else None,
         }
 
 
@@ -201,6 +206,10 @@ class DemoSite:
     broken_links: tuple[str, ...]  # linked paths that answer 404, as on real portals
     disallowed_prefixes: tuple[str, ...]  # robots.txt Disallow
     options: dict[str, Any] = field(default_factory=dict)  # build flags (e.g. wrong_charset)
+    # dynamic endpoints: path -> handler(method, query, body) (Hanweb's POST data proxy, traps)
+    handlers: dict[str, Callable[[str, str, bytes], Resource]] = field(default_factory=dict)
+    # answers before everything else (rate limits, WAF walls: crawler/demo/walls.py); None = pass
+    gate: Callable[[str, str], Resource | None] | None = None
 
     _doc_index: dict[str, Document] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -235,3 +244,18 @@ class DemoSite:
         from crawler.demo.routes import resolve  # routes renders pages: import late
 
         return resolve(self, target)
+
+    def respond(self, method: str, target: str, body: bytes = b"") -> Resource:
+        """The response to any request: the gate, dynamic handlers, then `resolve` for GET/HEAD."""
+        if self.gate is not None:
+            gated = self.gate(method, target)
+            if gated is not None:
+                return gated
+        if self.handlers:
+            path, _, query = target.partition("?")
+            handler = self.handlers.get(path)
+            if handler is not None:
+                return handler(method, query, body)
+        if method not in ("GET", "HEAD"):
+            return Resource(b"", "text/html", status=405, headers={"Allow": "GET, HEAD"})
+        return self.resolve(target)

@@ -23,6 +23,7 @@ class RequestRecord:
     path: str  # request target as sent: path and query
     headers: dict[str, str]
     status: int
+    body: bytes = b""  # request body (POST)
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -70,10 +71,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(head=True)
 
+    def do_POST(self) -> None:
+        self._respond(head=False)
+
     def _respond(self, head: bool) -> None:
         portal = self.server.portal
         headers = {k.lower(): v for k, v in self.headers.items()}
-        resource = portal.site.resolve(self.path)
+        length = int(headers.get("content-length") or 0)
+        request_body = self.rfile.read(length) if length > 0 else b""
+        resource = portal.site.respond(self.command, self.path, request_body)
         status = resource.status
         extra = resource.response_headers()
         body = b""
@@ -91,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body = gzip.compress(body, mtime=0)
                 extra["Content-Encoding"] = "gzip"
                 extra["Vary"] = "Accept-Encoding"
-        portal._record(RequestRecord(self.command, self.path, headers, status))
+        portal._record(RequestRecord(self.command, self.path, headers, status, request_body))
         self.send_response(status)
         for name, value in extra.items():
             self.send_header(name, value)

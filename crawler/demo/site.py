@@ -94,8 +94,12 @@ class _Builder:
         wrong_charset: bool,
         reports_dir: Path | None,
         revision: int,
+        edits: int = 0,
     ):
         self.size, self.seed, self.name, self.revision = size, seed, name, revision
+        self.edits = edits
+        self.changed: list[str] = []  # paths corrected by revisions (edits=…)
+        self.removed: list[str] = []  # paths withdrawn by revisions (edits=…)
         self.wrong_charset = wrong_charset
         self.reports_dir = reports_dir
         # real portals list 15-20 items a page; small (test) sites list fewer so they still paginate
@@ -249,6 +253,25 @@ class _Builder:
                     att.path = att.href = (
                         f"/module/download/downfile.jsp?classid=0&filename={token}.{att.ext}"
                     )
+
+    def apply_edits(self) -> None:
+        """With edits=k, revision r also corrects k older documents (text changes, URL
+        stays) and withdraws k others (gone from listings, their URLs answer 404).
+        Runs after assign_paths, so every other document keeps its URL."""
+        for r in range(1, self.revision + 1 if self.edits else 1):
+            rng = self.rng("edits", r)
+            candidates = sorted(
+                (s for code, specs in self.specs.items() if code != "ndbg" for s in specs
+                 if s.revision < r and s.path not in self.changed and s.path not in self.removed),
+                key=lambda s: s.path,
+            )
+            picked = rng.sample(candidates, min(len(candidates), 2 * self.edits))
+            for spec in picked[: self.edits]:
+                spec.blocks = (*spec.blocks, f"（更正：本文于修订{r}中更正了部分内容。）")
+                self.changed.append(spec.path)
+            for spec in picked[self.edits :]:
+                self.specs[spec.col.code].remove(spec)
+                self.removed.append(spec.path)
 
     # -- rendering -----------------------------------------------------------
 
@@ -501,6 +524,7 @@ class _Builder:
     def build(self) -> DemoSite:
         self.make_documents()
         self.assign_paths()
+        self.apply_edits()
         self.render_details()
         self.render_listings()
         self.render_navigation()
@@ -508,6 +532,8 @@ class _Builder:
             "wrong_charset": self.wrong_charset,
             "per_page": dict(self.per_page),
             "revision": self.revision,
+            "changed": tuple(self.changed),
+            "removed": tuple(self.removed),
         }
         return DemoSite(
             name=self.name,
@@ -541,6 +567,7 @@ def build_site(
     wrong_charset: bool = False,
     reports_dir: Path | None = None,
     revision: int = 0,
+    edits: int = 0,
 ) -> DemoSite:
     """Generate a demo portal with about `size` detail pages.
 
@@ -551,10 +578,12 @@ def build_site(
     read extra annual-report HTML files (default crawler/demo/data/reports).
     revision: the same site later on — revision r adds max(2, size // 20) new
     documents per revision, all published after the base site (for incremental
-    crawls: old URLs stay, listings shift, new details appear).
+    crawls: old URLs stay, listings shift, new details appear). edits: revision r
+    also corrects `edits` older documents and withdraws `edits` others (404);
+    their paths are in ``options["changed"]`` / ``options["removed"]``.
     """
     if size < 0:
         raise ValueError("size must be >= 0")
     if revision < 0:
         raise ValueError("revision must be >= 0")
-    return _Builder(size, seed, name, page_size, wrong_charset, reports_dir, revision).build()
+    return _Builder(size, seed, name, page_size, wrong_charset, reports_dir, revision, edits).build()

@@ -1,7 +1,11 @@
 """The one generic spider: 信息公开 root → columns → listings → details → attachments.
 
-Navigation only: which links to follow and what each response is. Capture is
-the download handler's job, extraction and datasets the item pipeline's.
+Navigation only: which links to follow and what each response is. Plain links
+come from one XPath pass; what CMSs hide in scripts, XML islands, JSON APIs and
+POST-only pagers comes from the family modules the registry recognises in each
+page (crawler/cms/registry.py). Scope is crawler/scope.py; back-off, retries and
+WAF walls are crawler/politeness.py (a wall never reaches parse() as a page).
+Capture is the download handler's job, extraction and datasets the item pipeline's.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from w3lib.url import canonicalize_url
 
 from crawler.capture import META_KEY
+from crawler.cms import registry
+from crawler.cms.base import Found, Page
 from crawler.cms.discovery import ATTACHMENT, DETAIL, LISTING, PAGE, iter_links, link_role, looks_like_detail
 from crawler.collection import name_from_url
-from crawler.scope import Scope
+from crawler.politeness import BLOCKED_META
+from crawler.scope import Scope, canonical, without_session
 
 # Scheduling priorities: finish documents before opening more listing pages,
 # which keeps the frontier (and memory) small on big portals.
@@ -47,6 +53,8 @@ class PortalSpider(scrapy.Spider):
         self._roles: dict[str, str | None] = {}  # every link URL met → its role (None: skip)
         self._seen: set[str] = set()  # canonical URLs scheduled
         self.seed_errors: dict[str, str] = {}  # seeds that never answered, and why
+        self.attachment_maxsize = 0  # XXGK_ATTACHMENT_MAXSIZE (from_crawler); 0: DOWNLOAD_MAXSIZE
+        self.families = registry.FAMILIES  # XXGK_CMS_FAMILIES (from_crawler)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -59,6 +67,8 @@ class PortalSpider(scrapy.Spider):
             exclude=settings.getlist("XXGK_EXCLUDE"),
             traps=settings.getbool("XXGK_EXCLUDE_TRAPS", True),
         )
+        spider.attachment_maxsize = settings.getint("XXGK_ATTACHMENT_MAXSIZE", 0)
+        spider.families = registry.load(settings.getlist("XXGK_CMS_FAMILIES"))
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -77,12 +87,13 @@ class PortalSpider(scrapy.Spider):
         if request.meta.get("xxgk_seed"):
             self.seed_errors[request.url] = reason
 
-    def _mark_seen(self, url: str) -> bool:
-        """True if the URL (canonicalised: query order, fragments) has not been scheduled yet."""
-        canonical = canonicalize_url(url)
-        if canonical in self._seen:
+    def _mark_seen(self, url: str, body: bytes = b"") -> bool:
+        """True if the URL (canonicalised: session ids, query order, fragments) and, for a
+        POST, its body have not been scheduled yet."""
+        key = canonical(url) + ("\0" + body.decode("latin-1") if body else "")
+        if key in self._seen:
             return False
-        self._seen.add(canonical)
+        self._seen.add(key)
         return True
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -91,6 +102,11 @@ class PortalSpider(scrapy.Spider):
         stats.inc_value(f"xxgk/status/{response.status}")
         if response.meta.get("xxgk_seed") and response.status >= 400:
             self.seed_errors[response.url] = f"HTTP {response.status}"
+        blocked = response.meta.get(BLOCKED_META)
+        if blocked:  # a WAF wall or 验证码 page: archived as evidence, never a document or links
+            if response.meta.get("xxgk_seed"):
+                self.seed_errors[response.url] = f"blocked ({blocked})"
+            return
         if response.status >= 400 or META_KEY not in response.meta:
             return
         if not isinstance(response, TextResponse) or role == ATTACHMENT:
@@ -98,10 +114,18 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("xxgk/attachments")
                 yield self._document(response, "attachment")
             return
-        selector = response.selector
         text = response.text
-        detail_links = 0
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        page = Page(response.url, text, content_type, response.request.method if response.request else "GET")
+        families = registry.recognise(page, self.families)
         column = response.meta.get("xxgk_column")
+        if any(family.data_only(page) for family in families):
+            # a CMS data answer (Hanweb datastore XML, gkmlpt JSON): items and pages only
+            stats.inc_value("xxgk/pages/listing")
+            yield from self._follow_found(response, list(registry.discover(page, families)), column)
+            return
+        selector = response.selector
+        detail_links = 0
         links: list[tuple[str, str, str | None]] = []
         roles = self._roles
         paged = role == LISTING
@@ -115,6 +139,13 @@ class PortalSpider(scrapy.Spider):
                 detail_links += 1
             elif role_of_link == LISTING:
                 paged = True
+        # a page reached as a detail is a document: its families' listings would not be followed
+        found = list(registry.discover(page, families)) if families and role != DETAIL else []
+        for item in found:
+            if item.role == DETAIL:
+                detail_links += 1
+            else:
+                paged = True
         is_document = role == DETAIL or looks_like_detail(response.url, selector, text, detail_links, paged)
         if is_document:
             stats.inc_value("xxgk/pages/detail")
@@ -123,6 +154,46 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value("xxgk/pages/listing")
             column = selector.xpath("//meta[@name='ColumnName']/@content").get() or column
         yield from self._follow(response, links, is_document, column)
+        if not is_document:  # from a document, only its files (plain links, above)
+            yield from self._follow_found(response, found, column)
+
+    def _request(self, url: str, role: str, response: Response, column, **kwargs: Any) -> scrapy.Request:
+        meta = {"xxgk_role": role, "xxgk_parent": response.url, **kwargs.pop("meta", {})}
+        if column:
+            meta["xxgk_column"] = column
+        return scrapy.Request(
+            without_session(url), callback=self.parse, errback=self.on_error, meta=meta,
+            priority=PRIORITY[role], **kwargs,
+        )
+
+    def _follow_found(self, response: Response, found: list[Found], column) -> Iterator[scrapy.Request]:
+        """What the CMS families found: items, script pagers, POST and JSON listing requests."""
+        scope, roles = self.scope, self._roles
+        for item in found:
+            url = item.url
+            if item.method == "GET" and url in roles:
+                continue  # decided before (pager URLs repeat on every page of a listing)
+            if item.role == ATTACHMENT:
+                allowed = scope.attachment(url)
+            elif item.role == DETAIL or item.api:
+                allowed = scope.detail(url) or scope.page(url)
+            else:
+                allowed = scope.page(url)
+            if item.method == "GET":
+                roles[url] = item.role if allowed else None
+            if not allowed:
+                self.crawler.stats.inc_value("xxgk/links/out_of_scope")
+                continue
+            if item.method == "POST":
+                request = scrapy.FormRequest(
+                    url, formdata=list(item.form), callback=self.parse, errback=self.on_error,
+                    meta={"xxgk_role": item.role, "xxgk_parent": response.url, "xxgk_column": column},
+                    priority=PRIORITY[item.role],
+                )
+                if self._mark_seen(url, request.body):
+                    yield request
+            elif self._mark_seen(url):
+                yield self._request(url, item.role, response, column)
 
     def _follow(self, response: Response, links, is_document: bool, column) -> Iterator[scrapy.Request]:
         scope = self.scope
@@ -146,14 +217,13 @@ class PortalSpider(scrapy.Spider):
             self._roles[url] = role
             if not self._mark_seen(url):
                 continue
-            meta = {"xxgk_role": role, "xxgk_parent": response.url}
-            if role == ATTACHMENT and anchor_text:
-                meta["xxgk_link_text"] = anchor_text.strip()
-            if column:
-                meta["xxgk_column"] = column
-            yield scrapy.Request(
-                url, callback=self.parse, errback=self.on_error, meta=meta, priority=PRIORITY[role]
-            )
+            meta: dict[str, Any] = {}
+            if role == ATTACHMENT:
+                if anchor_text:
+                    meta["xxgk_link_text"] = anchor_text.strip()
+                if self.attachment_maxsize:
+                    meta["download_maxsize"] = self.attachment_maxsize
+            yield self._request(url, role, response, column, meta=meta)
 
     def _document(self, response: Response, kind: str) -> dict[str, Any]:
         """The item the pipeline extracts from: the response as (url, headers, body) plus provenance."""

@@ -1,0 +1,85 @@
+"""Many small portals in one crawl, politeness on: aggregate pages/s and CPU per page.
+
+    python bench/many.py [--portals 200] [--size 8]
+
+One nginx serves the same small synthetic portal on --portals loopback addresses
+(127.0.1.1, 127.0.1.2, …: distinct hosts, so each gets its own downloader slot
+and its own politeness), and one `xxgk crawl URL1 URL2 …` crawls them all at
+1 request/s per host (DOWNLOAD_DELAY=1, one connection per host, robots.txt
+obeyed). The baseline measured in the same run is the politeness ceiling:
+`--portals` requests/s; the ratio says how close one process gets to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import CACHE, export_portal, free_port, mb, measure, nginx, settings_args, xxgk_command
+
+POLITE = {
+    "DOWNLOAD_DELAY": "1",
+    "RANDOMIZE_DOWNLOAD_DELAY": "False",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+    "CONCURRENT_REQUESTS": "512",  # the global cap must not be what limits 200 hosts
+}
+
+
+def host(i: int) -> str:
+    return f"127.0.{1 + i // 250}.{1 + i % 250}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--portals", type=int, default=200)
+    parser.add_argument("--size", type=int, default=8, help="detail pages per portal")
+    parser.add_argument("--profile", action="store_true", help="record with py-spy, print the top functions")
+    args = parser.parse_args(argv)
+    site = export_portal(args.size, 1, name="small")
+    port = free_port()
+    # one server block listening on every portal's address (same files behind each)
+    conf = (site / "nginx.conf").read_text(encoding="utf-8")
+    listens = "\n".join(f"        listen {host(i)}:{port};" for i in range(args.portals))
+    many = site.parent / f"{site.name}-many"
+    many.mkdir(exist_ok=True)
+    (many / "htdocs").unlink(missing_ok=True)
+    (many / "htdocs").symlink_to(site / "htdocs")
+    (many / "tmp").mkdir(exist_ok=True)
+    (many / "nginx.conf").write_text(
+        re.sub(r"        listen 127\.0\.0\.1:\d+;", lambda _: listens, conf).replace(
+            "worker_connections 1024", "worker_connections 4096"
+        ),
+        encoding="utf-8",
+    )
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-many-") as tmp, nginx(many, port=port, keep_listen=True):
+        urls = [f"http://{host(i)}:{port}/xxgk/" for i in range(args.portals)]
+        command = xxgk_command("crawl", *urls, "--out", tmp, "--name", "many", "--no-progress", *settings_args(POLITE))
+        raw = CACHE / "results" / f"profile-many-{args.portals}.txt"
+        if args.profile:
+            raw.parent.mkdir(parents=True, exist_ok=True)
+            command = ["py-spy", "record", "--format", "raw", "--rate", "50", "--nonblocking", "-o", str(raw), "--", *command]
+        run = measure(command, timeout=1800)
+    if run.returncode != 0:
+        raise SystemExit(f"crawl failed ({run.returncode}):\n{run.stdout}\n{run.stderr[-2000:]}")
+    responses = next((int(line.split()[1]) for line in run.stdout.splitlines() if line.split()[:1] == ["responses"]), 0)
+    rate = responses / run.wall
+    print(f"{args.portals} portals x {args.size} detail pages, 1 request/s per host, one process")
+    print(f"  responses {responses} in {run.wall:.0f} s: {rate:.0f} pages/s aggregate "
+          f"(ceiling {args.portals}/s: {rate / args.portals:.2f}x)")
+    print(f"  CPU {run.cpu:.0f} s: {1000 * run.cpu / max(responses, 1):.1f} ms CPU per page, "
+          f"{100 * run.cpu / run.wall:.0f}% of one core; peak RSS {mb(run.peak_tree_rss)} (tree)")
+    if args.profile:
+        from bench.profile_crawl import summarise
+
+        print(summarise(raw, 25))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Peak memory of `xxgk crawl` on big portals: is it flat in the number of URLs?
+
+    python bench/memory.py [--sizes 16000,80000] [--mode full|capture]
+
+Detail-page counts 16,000 and 80,000 give crawls of about 20k and 100k URLs
+(listing pages and attachments included). Prints the crawl process's peak RSS
+(getrusage: the largest single process), the peak of the whole process tree
+(crawl + extraction workers, sampled), and the tree's RSS at each quarter of the
+crawl; the ratio of the big crawl's peak to the small one's, measured in this
+run, is the flatness figure (1.0 = flat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import FAST, export_portal, mb, measure, nginx, settings_args, xxgk_command
+
+MODES = {"full": {}, "capture": {"ITEM_PIPELINES": "{}"}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="16000,80000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mode", choices=MODES, default="full")
+    args = parser.parse_args(argv)
+    print(f"{'detail pages':>12}{'responses':>10}{'wall s':>8}{'pages/s':>8}{'peak RSS crawl':>16}{'peak RSS tree':>15}"
+          f"   tree RSS at 25/50/75/100% of the crawl")
+    peaks = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        site = export_portal(size, args.seed)
+        with tempfile.TemporaryDirectory(prefix="xxgk-bench-mem-") as tmp, nginx(site) as url:
+            run = measure(xxgk_command(
+                "crawl", url + "/xxgk/", "--out", tmp, "--name", "bench", "--no-progress",
+                *settings_args(FAST | MODES[args.mode]),
+            ), timeout=3600)
+            shutil.rmtree(tmp, ignore_errors=True)
+        if run.returncode != 0:
+            raise SystemExit(f"crawl failed:\n{run.stderr[-2000:]}")
+        responses = next((int(line.split()[1]) for line in run.stdout.splitlines() if line.split()[:1] == ["responses"]), 0)
+        quarters = []
+        for q in (0.25, 0.5, 0.75, 1.0):
+            at = [rss for t, rss in run.timeline if t <= q * run.wall]
+            quarters.append(mb(at[-1]) if at else "-")
+        peaks.append((size, run.max_rss, run.peak_tree_rss))
+        print(f"{size:>12}{responses:>10}{run.wall:>8.0f}{responses / run.wall:>8.0f}{mb(run.max_rss):>16}"
+              f"{mb(run.peak_tree_rss):>15}   {' / '.join(quarters)}")
+    if len(peaks) > 1:
+        (s0, c0, t0), (s1, c1, t1) = peaks[0], peaks[-1]
+        print(f"\n{s1} vs {s0} detail pages ({s1 / s0:.0f}x the URLs): peak RSS crawl x{c1 / c0:.2f}, tree x{t1 / t0:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""Incremental and resumable crawls, on the collection's state store (crawler.state).
+
+Three components, wired in settings when ``XXGK_INCREMENTAL`` is on (``xxgk run``):
+
+* :class:`RunStateExtension` opens the store, begins (or resumes) the run and
+  finishes it; when the frontier runs dry it re-checks the documents known from
+  earlier runs that no listing linked this time, so deletions are noticed.
+* :class:`ConditionalRequestMiddleware` (downloader) sends If-None-Match /
+  If-Modified-Since for known documents, with ``xxgk_previous_capture`` so a 304
+  becomes a server-not-modified revisit record; records every fetch in the
+  store; marks 404/410 on a known document as a removal; and, when a killed run
+  resumes, answers requests already archived by that run from the WARC instead
+  of the network.
+* :class:`IncrementalSpiderMiddleware` records which listing linked each
+  document, drops requests for documents not due for a re-check (or already
+  settled by the run being resumed), and drops document items of 304 answers:
+  an unchanged document gets no new dataset row.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.http import Headers
+
+from archive.reader import read_record_at
+from crawler.capture import HOP_BY_HOP, META_KEY
+from crawler.collection import collection_paths
+from crawler.state import CrawlState, state_path
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_ROLES = ("detail", "attachment")
+_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_RUN_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def crawl_state(crawler: Crawler) -> CrawlState:
+    """The collection's state store, one per crawler, shared by the components below."""
+    state = _STATES.get(crawler)
+    if state is None:
+        state = _STATES[crawler] = CrawlState(state_path(collection_paths(crawler).collection))
+    return state
+
+
+def run_id(crawler: Crawler) -> str:
+    value = crawler.settings.get("XXGK_RUN_ID") or _RUN_IDS.get(crawler)
+    if not value:  # under scrapyd (no `xxgk run`): resume the unfinished run, else start one
+        value = crawl_state(crawler).unfinished_run() or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        _RUN_IDS[crawler] = value
+    return value
+
+
+def _enabled(crawler: Crawler) -> bool:
+    return crawler.settings.getbool("XXGK_INCREMENTAL")
+
+
+class RunStateExtension:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.state = crawl_state(crawler)
+        self.run_id = run_id(crawler)
+        self.rechecked = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunStateExtension:
+        if not _enabled(crawler):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider) -> None:
+        # a second worker of a distributed run joins the run, it does not resume it
+        resumed = self.state.begin_run(self.run_id) and not self.crawler.settings.get("XXGK_REDIS_URL")
+        self.crawler.stats.set_value("xxgk/run/id", self.run_id)
+        self.crawler.stats.set_value("xxgk/run/resumed", resumed)
+        if resumed:
+            logger.warning("resuming interrupted run %s", self.run_id)
+
+    def spider_idle(self, spider) -> None:
+        """Once the listings are done: re-check known documents no listing linked this run."""
+        if self.rechecked or not self.crawler.settings.getbool("XXGK_RECHECK_UNLISTED"):
+            return
+        self.rechecked = True
+        engine = self.crawler.engine
+        unseen = self.state.unseen_documents(self.run_id)
+        for known in unseen:
+            meta = {"xxgk_role": known.role or "detail", "xxgk_recheck": True}
+            engine.crawl(scrapy.Request(known.url, callback=spider.parse, errback=spider.on_error, meta=meta,
+                                        dont_filter=True, priority=20))
+        self.crawler.stats.set_value("xxgk/state/rechecked_unlisted", len(unseen))
+        if unseen:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider, reason: str) -> None:
+        self.state.finish_run(self.run_id, reason)
+        self.crawler.stats.set_value("xxgk/state/counts", self.state.counts())
+        self.state.close()
+
+
+class ConditionalRequestMiddleware:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.state = crawl_state(crawler)
+        self.run_id = run_id(crawler)
+        self.conditional = crawler.settings.getbool("XXGK_CONDITIONAL_REQUESTS")
+        self.archive_dir = collection_paths(crawler).archive
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        if not _enabled(crawler):
+            raise NotConfigured
+        return cls(crawler)
+
+    def process_request(self, request: scrapy.Request, spider=None):
+        known = self.state.get(request.url)
+        if known is None:
+            return None
+        ref = known.ref
+        if known.fetch_run == self.run_id and known.status == 200 and ref and not request.meta.get("xxgk_recheck"):
+            # archived by this run before it was interrupted: the WARC answers, not the server
+            response = self._from_archive(request, ref)
+            if response is not None:
+                return response
+        role = request.meta.get("xxgk_role")
+        if self.conditional and role in DOCUMENT_ROLES and known.record_id and known.removed_at is None:
+            if known.etag:
+                request.headers[b"If-None-Match"] = known.etag
+            if known.last_modified:
+                request.headers[b"If-Modified-Since"] = known.last_modified
+            if known.etag or known.last_modified:
+                request.meta["xxgk_previous_capture"] = {
+                    "url": known.url, "date": known.capture_date, "record_id": known.record_id,
+                }
+                self.stats.inc_value("xxgk/state/conditional_requests")
+        return None
+
+    def process_response(self, request: scrapy.Request, response, spider=None):
+        if "xxgk_replayed" in response.flags:
+            return response
+        role = request.meta.get("xxgk_role")
+        self.state.fetched(request.url, role, response.status, request.meta.get(META_KEY), self.run_id)
+        if response.status == 304 and request.meta.get("xxgk_previous_capture"):
+            self.state.settled(request.url, self.run_id)
+            self.stats.inc_value("xxgk/state/unchanged")
+        if request.meta.get("xxgk_recheck") and role == "detail" and response.status in (200, 304):
+            # no listing links it any more, yet it is served: worth knowing, but not a removal
+            self.stats.inc_value("xxgk/state/unlisted_still_served")
+        if response.status in (404, 410):
+            known = self.state.get(request.url)
+            if known is not None and known.version > 0 and known.removed_at is None:
+                self.state.removed(request.url, f"HTTP {response.status}", self.run_id)
+                self.stats.inc_value("xxgk/state/removed")
+        return response
+
+    def _from_archive(self, request: scrapy.Request, ref: dict[str, Any]):
+        """The archived response to this request, as the capture handler would have built it."""
+        for name in (ref["filename"], ref["filename"] + ".open"):
+            path = Path(self.archive_dir, name)
+            if path.exists():
+                break
+        else:
+            return None
+        try:
+            record = read_record_at(path, int(ref["offset"]))
+        except Exception as exc:  # a damaged file: fetch again rather than fail
+            logger.warning("cannot replay %s from %s: %s", request.url, path.name, exc)
+            return None
+        if record.record_id != ref.get("record_id") or record.http is None or not record.block_complete:
+            return None
+        headers = Headers()
+        for name, value in record.http.headers:
+            raw = name if isinstance(name, bytes) else name.encode("latin-1")
+            if raw.lower() not in HOP_BY_HOP:
+                headers.appendlist(name, value)
+        request.meta[META_KEY] = ref
+        self.stats.inc_value("xxgk/state/replayed_from_archive")
+        from scrapy.responsetypes import responsetypes
+
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=record.entity())
+        return cls(url=request.url, status=record.status or 200, headers=headers, body=record.entity(),
+                   flags=["xxgk_replayed"], request=request)
+
+
+class IncrementalSpiderMiddleware:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.state = crawl_state(crawler)
+        self.run_id = run_id(crawler)
+        self.recheck_after = crawler.settings.getfloat("XXGK_RECHECK_AFTER")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalSpiderMiddleware:
+        if not _enabled(crawler):
+            raise NotConfigured
+        return cls(crawler)
+
+    def _keep(self, response, item: Any) -> bool:
+        if isinstance(item, scrapy.Request):
+            return self._keep_request(response, item)
+        # an unchanged document (304) has no body to extract: no new row
+        return not (isinstance(item, dict) and response.status == 304)
+
+    def _keep_request(self, response, request: scrapy.Request) -> bool:
+        role = request.meta.get("xxgk_role")
+        if role not in DOCUMENT_ROLES:
+            return True
+        self.state.saw_link(request.url, role, response.url, self.run_id)
+        known = self.state.get(request.url)
+        if known is None or known.removed_at is not None:
+            return True
+        # done before this run was interrupted; a detail page is still replayed from the WARC
+        # (no network) because the frontier needs its attachment links again
+        settled = known.row_run == self.run_id and role == "attachment"
+        if settled or (known.fetch_run == self.run_id and known.status != 200):
+            self.stats.inc_value("xxgk/state/skipped_settled")
+            return False
+        if self.recheck_after > 0 and known.version > 0 and known.last_fetch:
+            age = time.time() - datetime.fromisoformat(known.last_fetch).timestamp()
+            if age < self.recheck_after:
+                self.stats.inc_value("xxgk/state/skipped_fresh")
+                return False
+        return True
+
+    def process_spider_output(self, response, result: Iterable[Any], spider=None) -> Iterable[Any]:
+        for item in result:
+            if self._keep(response, item):
+                yield item
+
+    async def process_spider_output_async(self, response, result: AsyncIterator[Any], spider=None):
+        async for item in result:
+            if self._keep(response, item):
+                yield item
+
+
+def http_date(value: str | None) -> str | None:
+    """A Last-Modified value, normalised to the IMF-fixdate form servers compare against."""
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return format_datetime(when.astimezone(UTC), usegmt=True)

@@ -1,0 +1,1 @@
+"""Runs over a sites registry: scheduling, locks, manifests and reports, distributed workers."""

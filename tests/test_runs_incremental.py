@@ -1,0 +1,115 @@
+"""Incremental recrawls: a portal that changes between two runs (added, changed, removed documents)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import orjson
+import pytest
+
+from archive.reader import iter_records
+from crawler.demo import DemoPortal, build_site
+from crawler.state import CrawlState
+from tests.support.runner import FAST, xxgk
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    reports = tmp_path_factory.mktemp("no-extra-reports")
+    before = build_site(size=40, seed=11, reports_dir=reports)
+    after = build_site(size=40, seed=11, reports_dir=reports, revision=1, edits=2)
+    out = tmp_path_factory.mktemp("incremental")
+    with DemoPortal(before) as portal:
+        sites = out / "sites.yaml"
+        sites.write_text(f"sites:\n  - name: demo\n    seeds: [{portal.root_url}]\n", encoding="utf-8")
+        xxgk("run", str(sites), "--out", str(out), *FAST, check=True)
+        first_files = set((out / "collections" / "demo" / "archive").glob("*.warc.gz"))
+        portal.site = after
+        portal.clear_requests()
+        xxgk("run", str(sites), "--out", str(out), "--force", *FAST, check=True)  # daily: not due yet
+        requests = portal.requests
+    [second_file] = set((out / "collections" / "demo" / "archive").glob("*.warc.gz")) - first_files
+    rows = [orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()]
+    return before, after, portal, out, requests, second_file, rows
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def test_new_documents_are_fetched_in_full_known_ones_conditionally(two_runs):
+    before, after, _, _, requests, _, _ = two_runs
+    known = {d.path for d in before.documents}
+    new = {d.path for d in after.documents} - known
+    assert new
+    detail_gets = {r.path: r for r in requests if r.method == "GET" and (r.path in known or r.path in new)}
+    for path in new:
+        assert "if-none-match" not in detail_gets[path].headers
+    for path in known:
+        assert path in detail_gets, f"known document {path} not re-checked"
+        headers = detail_gets[path].headers
+        assert "if-none-match" in headers and "if-modified-since" in headers
+    statuses = Counter(detail_gets[p].status for p in known)
+    assert statuses[304] > len(known) / 2  # most documents did not change
+
+
+def test_unchanged_documents_become_server_not_modified_revisits(two_runs):
+    *_, second_file, _ = two_runs
+    revisits = [r for r in iter_records(second_file) if getattr(r, "type", None) == "revisit"]
+    profiles = Counter(r.header("WARC-Profile").rsplit("/", 1)[1] for r in revisits)
+    assert profiles["server-not-modified"] > 10
+    for record in revisits:
+        assert record.header("WARC-Refers-To") and record.header("WARC-Refers-To-Date")
+
+
+def test_dataset_keeps_versions_of_changed_documents(two_runs):
+    before, after, _, _, _, _, rows = two_runs
+    by_url: dict[str, list[dict]] = {}
+    for row in rows:
+        by_url.setdefault(path_of(row["url"]), []).append(row)
+    for path in after.options["changed"]:
+        v1, v2 = by_url[path]
+        assert (v1["version"], v1["change"]) == (1, "new")
+        assert (v2["version"], v2["change"]) == (2, "changed")
+        assert v2["previous_record_id"] == v1["warc_record_id"]
+        assert v2["payload_digest"] != v1["payload_digest"]
+        assert v2["first_seen"] == v1["first_seen"]
+    # new documents: one row, version 1; unchanged ones: no second row
+    new = {d.path for d in after.documents} - {d.path for d in before.documents}
+    for path in new:
+        assert [(r["version"], r["change"]) for r in by_url[path]] == [(1, "new")]
+    second_rows = sum(1 for r in rows if r["change"] != "new" or path_of(r["url"]) in new)
+    assert second_rows < len(before.documents) / 2
+
+
+def test_removed_documents_are_recorded_with_a_date(two_runs):
+    _, after, _, out, _, _, rows = two_runs
+    removed = {path_of(r["url"]): r for r in rows if r["change"] == "removed"}
+    assert set(after.options["removed"]) <= set(removed)
+    for path in after.options["removed"]:
+        row = removed[path]
+        assert row["removed_reason"] == "HTTP 404" and row["status"] == 404
+        assert row["fetched_at"] and row["version"] == 2 and row["previous_record_id"]
+    state = CrawlState(out / "collections" / "demo" / "state.sqlite")
+    try:
+        for row in removed.values():
+            known = state.get(row["url"])
+            assert known.removed_at and known.removed_reason == "HTTP 404"
+    finally:
+        state.close()
+
+
+def test_the_second_run_manifest_counts_changes(two_runs):
+    before, after, _, out, *_ = two_runs
+    first, second = sorted((out / "runs" / "demo").iterdir())
+    m1 = orjson.loads((first / "manifest.json").read_bytes())["counts"]
+    m2 = orjson.loads((second / "manifest.json").read_bytes())["counts"]
+    assert m1["documents"] == {"new": len(before.documents), "changed": 0, "unchanged": 0, "removed": 0}
+    docs = m2["documents"]
+    assert docs["new"] == len({d.path for d in after.documents} - {d.path for d in before.documents})
+    gone = {d.path for d in before.documents} - {d.path for d in after.documents}  # with their attachments
+    assert docs["removed"] == len(gone) >= len(after.options["removed"])
+    assert docs["changed"] >= len(after.options["changed"])
+    assert docs["new"] + docs["changed"] + docs["unchanged"] + docs["removed"] >= len(before.documents)
+    assert m2["conditional_requests"] >= len(before.documents)
+    assert m2["warc_bytes"] < m1["warc_bytes"] / 2
