@@ -65,6 +65,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = min(delay, self.max_delay)
         host = urlparse_cached(request).netloc
         self._held[host] = max(self._held.get(host, 0.0), time.monotonic() + delay)
+        self._stats(f"xxgk/backoff/host/{host}")  # which host the summary's blocked line is about
         return delay
 
     async def process_request(self, request: Request, spider: Any = None) -> None:

@@ -111,6 +111,8 @@ def test_blocks_are_archived_as_evidence_and_reported(walled_crawl):
     summary = walled_crawl["proc"].stdout
     line = next(line for line in summary.splitlines() if line.strip().startswith("blocked"))
     assert "blocked/captcha" in line and "backoff/429" in line and "backoff/gave_up" in line
+    for _, _, host_base in (walled_crawl["waf"], walled_crawl["busy"]):
+        assert f"backoff/host/{host_base.removeprefix('http://')}" in line  # both hosts named
 
 
 def _middleware(**overrides):
