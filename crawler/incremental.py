@@ -33,7 +33,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Headers
 
-from archive.reader import read_record_at
+from archive.reader import iter_records, read_record_at
 from crawler.capture import HOP_BY_HOP, META_KEY
 from crawler.collection import collection_paths
 from crawler.state import CrawlState, state_path
@@ -92,6 +92,32 @@ class RunStateExtension:
         self.crawler.stats.set_value("xxgk/run/resumed", resumed)
         if resumed:
             logger.warning("resuming interrupted run %s", self.run_id)
+            self.reconcile()
+
+    def reconcile(self) -> None:
+        """Register captures the interrupted run archived but did not record in the state store
+        (killed between the WARC write and the commit), so they are replayed, not fetched again."""
+        info = self.state.run_info(self.run_id) or {}
+        started = datetime.fromisoformat(info["started"].replace("Z", "+00:00")).timestamp() if info else 0
+        archive = collection_paths(self.crawler).archive
+        found = 0
+        for path in sorted(archive.glob("*.warc*")) if archive.exists() else []:
+            if path.name.endswith(".open") or path.stat().st_mtime < started - 1:
+                continue
+            for record in iter_records(path):
+                if getattr(record, "type", None) != "response" or record.status != 200 or not record.target_uri:
+                    continue
+                known = self.state.get(record.target_uri)
+                if known is not None and known.fetch_run == self.run_id:
+                    continue
+                ref = {"filename": path.name, "offset": record.offset, "length": record.length,
+                       "record_id": record.record_id, "warc_type": "response", "date": record.date,
+                       "target_uri": record.target_uri, "payload_digest": record.header("WARC-Payload-Digest")}
+                self.state.fetched(record.target_uri, None, 200, ref, self.run_id)
+                found += 1
+        if found:
+            logger.warning("%d archived response(s) of the interrupted run were not in the state store", found)
+        self.crawler.stats.set_value("xxgk/state/reconciled", found)
 
     def spider_idle(self, spider) -> None:
         """Once the listings are done: re-check known documents no listing linked this run."""

@@ -209,3 +209,15 @@ def test_a_site_that_cannot_start_fails_alone(two_portals, tmp_path):
     [run_dir] = (tmp_path / "runs" / "broken").iterdir()
     manifest = orjson.loads((run_dir / "manifest.json").read_bytes())
     assert manifest["status"] == "failed" and "could not start" in manifest["start_error"]
+
+
+def test_sites_sharing_a_host_do_not_crawl_at_once(two_portals, tmp_path):
+    a, _ = two_portals
+    sites = write(tmp_path, f"sites:\n  - name: county\n    seeds: [{a.root_url}]\n"
+                            f"  - name: township\n    seeds: [{a.url('/xxgk/tzgg/')}]\n")
+    proc = xxgk("run", str(sites), "--out", str(tmp_path), *FAST)
+    assert proc.returncode == 75, proc.stdout + proc.stderr
+    assert "county               ok" in proc.stdout
+    assert "township             deferred     shares a host with county" in proc.stdout
+    proc = xxgk("run", str(sites), "--out", str(tmp_path), *FAST)  # the next start runs it
+    assert proc.returncode == 0 and "township             ok" in proc.stdout

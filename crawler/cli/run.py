@@ -9,7 +9,8 @@ from pathlib import Path
 from crawler.cli.errors import CliError
 
 EPILOG = """exit codes: 0 done (or nothing due), 1 a site failed, 2 usage/sites-file error,
-75 a collection was locked by another run (try later), 130 interrupted (the next run resumes)"""
+75 a site was left for later (its collection locked by another run, or its host busy with
+another site of this run), 130 interrupted (the next run resumes)"""
 
 
 def register(subparsers, help_text: str) -> None:

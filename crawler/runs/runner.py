@@ -4,7 +4,8 @@ Exit codes (for cron and systemd; docs/operations.md):
   0   every due site was crawled (or none was due)
   1   at least one site failed: no seed answered, or the crawl could not start
   2   usage error: invalid sites file, unknown --only name, bad option
-  75  at least one site was skipped because another run holds its collection (EX_TEMPFAIL: try later)
+  75  at least one site was skipped because another run holds its collection, or because it
+      shares a host with a site crawling now (EX_TEMPFAIL: the next start runs it)
   130 interrupted (SIGINT/SIGTERM): what was fetched is kept, the next run resumes
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.run import CrawlLocked, CrawlResult, PreparedCrawl, prepare_crawl, run_prepared
 from crawler.runs.manifest import build_manifest, timeline, write_manifest
@@ -32,7 +34,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 1
 @dataclass
 class SiteOutcome:
     site: Site
-    status: str  # ok | failed | interrupted | locked | not-due
+    status: str  # ok | failed | interrupted | locked | deferred | not-due
     message: str = ""
     result: CrawlResult | None = None
     manifest: Path | None = None
@@ -50,7 +52,7 @@ class RunOutcome:
             return EXIT_INTERRUPTED
         if "failed" in statuses:
             return EXIT_FAILED
-        if "locked" in statuses:
+        if statuses & {"locked", "deferred"}:
             return EXIT_LOCKED
         return EXIT_OK
 
@@ -75,6 +77,13 @@ def is_due(site: Site, out: Path, now: datetime | None = None) -> tuple[bool, st
     return False, f"not due ({site.schedule}; last run began {last})"
 
 
+def site_hosts(site: Site) -> set[str]:
+    """host[:port] of its seeds and extra hosts (servers on other ports count as other hosts)."""
+    return {urlsplit(u).netloc.lower() for u in site.seeds} | {
+        h.lower() for h in site.settings.get("XXGK_EXTRA_HOSTS") or []
+    }
+
+
 def worker_id() -> str:
     return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
 
@@ -95,11 +104,18 @@ def run_sites(
 ) -> RunOutcome:
     outcome = RunOutcome()
     prepared: list[tuple[Site, PreparedCrawl]] = []
+    busy_hosts: dict[str, str] = {}  # host → site crawling it in this process
     try:
         for site in sites:
             due, why = (True, "forced") if force or redis_url else is_due(site, out)
             if not due:
                 outcome.sites.append(SiteOutcome(site, "not-due", why))
+                continue
+            # each crawler has its own downloader: two sites on one host would double its load
+            shared = sorted({busy_hosts[h] for h in site_hosts(site) if h in busy_hosts})
+            if shared:
+                outcome.sites.append(SiteOutcome(
+                    site, "deferred", f"shares a host with {', '.join(shared)}, crawling now; runs next time"))
                 continue
             try:
                 prep = prepare_crawl(site.seeds, out, site.name, site_overrides(site, base, redis_url, worker))
@@ -107,6 +123,7 @@ def run_sites(
                 outcome.sites.append(SiteOutcome(site, "locked", str(exc)))
                 continue
             prepared.append((site, prep))
+            busy_hosts.update(dict.fromkeys(site_hosts(site), site.name))
         if not prepared:
             return outcome
         results = run_prepared([p for _, p in prepared], strict=False)
