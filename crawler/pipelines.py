@@ -1,8 +1,14 @@
 """Scrapy item pipeline: documents rows from captured responses.
 
 Extraction (trafilatura, PDF readers) is CPU-heavy, so it runs in worker
-processes, never on the reactor thread that drives the crawl. The same
-``pipelines.document.extract_document`` runs in ``xxgk parse`` over WARCs.
+processes, never on the reactor thread that drives the crawl, and the crawl
+does not wait for it: items are handed to the pool and the spider goes on,
+up to a bounded backlog (XXGK_EXTRACT_BACKLOG) that keeps memory in check.
+The same ``pipelines.document.extract_document`` runs in ``xxgk parse``.
+
+Annual reports are kept until the crawl ends, then parsed again beside the
+same organ's previous-year report (cross-year checks) and written; if a crawl
+dies before that, `xxgk parse` regenerates them from the WARCs.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import orjson
 from crawler.collection import collection_paths
 from crawler.incremental import crawl_state, http_date, run_id
 from crawler.state import CrawlState
-from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, report_for_document
+from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, link_years, report_with_source
 from pipelines.datasets import Dataset
 from pipelines.document import extract_document
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
@@ -28,8 +34,8 @@ from pipelines.urls import doc_id as make_doc_id
 logger = logging.getLogger(__name__)
 
 
-def extract_row(item: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:
-    """Run in a worker: one item → (documents row, annual-report document or None). Never raises."""
+def extract_row(item: dict[str, Any]) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
+    """Run in a worker: one item → (documents row, (report, its source) or None). Never raises."""
     try:
         row = extract_document(
             item["url"],
@@ -45,7 +51,7 @@ def extract_row(item: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:
         row.update(url=item["url"], kind=item["kind"], status=item["status"], parent_url=item["parent_url"])
         row["extraction_error"] = f"extractor failed: {type(exc).__name__}: {exc}"
         return row, None
-    return row, report_for_document(row, item["headers"], item["body"])
+    return row, report_with_source(row, item["headers"], item["body"])
 
 
 class DocumentPipeline:
@@ -60,6 +66,9 @@ class DocumentPipeline:
         self.page_columns: dict[str, str | None] = {}
         self.pending_pages: dict[str, asyncio.Future] = {}
         self.versions: Versions | None = None  # incremental runs: version chain per URL
+        self.backlog: set[asyncio.Future] = set()
+        self.max_backlog = max(1, crawler.settings.getint("XXGK_EXTRACT_BACKLOG"))
+        self.report_entries: list[tuple[dict, dict, dict]] = []  # (row, source, report), written at close
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -82,16 +91,39 @@ class DocumentPipeline:
         url = item["url"]
         if self.versions is not None and self.versions.done(item):
             return {"url": url, "kind": item["kind"], "replayed": True}
-        if self.pool is not None:
-            future = asyncio.wrap_future(self.pool.submit(extract_row, item))
-            if item["kind"] == "page":
-                self.pending_pages[url] = future
-            try:
-                row, report = await future
-            finally:
-                self.pending_pages.pop(url, None)
-        else:
-            row, report = extract_row(item)
+        if self.pool is None:
+            await self._finish(item, extract_row(item))
+            return {"url": url, "kind": item["kind"]}
+        future = asyncio.wrap_future(self.pool.submit(extract_row, item))
+        if item["kind"] == "page":
+            self.pending_pages[url] = future
+        task = asyncio.ensure_future(self._finish_when_extracted(item, future))
+        self.backlog.add(task)
+        task.add_done_callback(self.backlog.discard)
+        if len(self.backlog) >= self.max_backlog:  # extraction is behind: let it catch up
+            await asyncio.wait(self.backlog, return_when=asyncio.FIRST_COMPLETED)
+        return {"url": url, "kind": item["kind"]}
+
+    async def _finish_when_extracted(self, item: dict[str, Any], future: asyncio.Future) -> None:
+        try:
+            result = await future
+        except Exception as exc:  # the worker died (killed, out of memory): keep a row saying so
+            logger.error("extraction worker failed on %s: %s", item["url"], exc)
+            row = empty_document()
+            row.update(url=item["url"], kind=item["kind"], status=item["status"], parent_url=item["parent_url"])
+            row["extraction_error"] = f"extraction worker failed: {type(exc).__name__}: {exc}"
+            result = (row, None)
+        finally:
+            self.pending_pages.pop(item["url"], None)
+        try:
+            await self._finish(item, result)
+        except Exception:
+            logger.exception("could not write the row of %s", item["url"])
+
+    async def _finish(self, item: dict[str, Any], result: tuple[dict[str, Any], tuple[dict, dict] | None]) -> None:
+        """Provenance, column, versions; then the row is written and a report kept for the end."""
+        row, found = result
+        url = item["url"]
         row.update(from_record_ref(item.get("warc")))
         if not row.get("column"):
             row["column"] = await self._parent_column(item) or item.get("column")
@@ -103,15 +135,15 @@ class DocumentPipeline:
             row["extraction_error"] = f"{note}; {row['extraction_error']}" if row.get("extraction_error") else note
         if self.versions is not None and not self.versions.place(row, item):
             self.stats.inc_value("xxgk/documents/unchanged")
-            return {"url": row["url"], "doc_id": row.get("doc_id"), "kind": row.get("kind"), "unchanged": True}
+            return
         assert self.documents is not None
         self.documents.write(row)
         if self.versions is not None:
             self.versions.written(row, item)
-        if report is not None:
-            self._write_report(report, row)
+        if found is not None:
+            report, source = found
+            self.report_entries.append((row, source, report))
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
-        return {"url": row["url"], "doc_id": row.get("doc_id"), "kind": row.get("kind"), "title": row.get("title")}
 
     def _write_report(self, report: dict, row: dict[str, Any]) -> None:
         report, flat = finish_report(report, row)
@@ -133,9 +165,15 @@ class DocumentPipeline:
             await asyncio.wait([pending])
         return self.page_columns.get(parent)
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
+        if self.backlog:
+            await asyncio.wait(set(self.backlog))
         if self.pool is not None:
             self.pool.shutdown(wait=True)
+        linked = link_years(self.report_entries)
+        self.stats.set_value("xxgk/annual_reports/linked_to_previous_year", linked)
+        for row, _, report in self.report_entries:
+            self._write_report(report, row)
         if self.versions is not None and self.documents is not None:
             for row in self.versions.removal_rows():
                 self.documents.write(row)
