@@ -64,16 +64,19 @@ def nginx(site_dir: Path, port: int | None = None, workers: int = 1, *, keep_lis
     `keep_listen`: the configuration's listen lines are already right (many addresses).
     """
     if shutil.which("nginx") is None:
-        raise SystemExit("nginx not found: apt-get install nginx-light (or use the demo portal)")
+        raise SystemExit("nginx not found: apt-get install nginx")
     port = port or free_port()
     conf = (site_dir / "nginx.conf").read_text(encoding="utf-8")
     if not keep_listen:
         conf = re.sub(r"listen 127\.0\.0\.1:\d+;", f"listen 127.0.0.1:{port};", conf)
     conf = re.sub(r"worker_processes \d+;", f"worker_processes {workers};", conf)
-    (site_dir / "nginx-bench.conf").write_text(conf, encoding="utf-8")
+    # per-port configuration and pid files: concurrent benchmark runs may share an export
+    conf = re.sub(r"pid [^;]+;", f"pid nginx-{port}.pid;", conf)
+    conf_file = site_dir / f"nginx-bench-{port}.conf"
+    conf_file.write_text(conf, encoding="utf-8")
     (site_dir / "logs").mkdir(exist_ok=True)
-    pid_file = site_dir / "nginx.pid"
-    subprocess.run(["nginx", "-p", str(site_dir), "-c", "nginx-bench.conf"], check=True, stderr=subprocess.DEVNULL)
+    pid_file = site_dir / f"nginx-{port}.pid"
+    subprocess.run(["nginx", "-p", str(site_dir), "-c", conf_file.name], check=True, stderr=subprocess.DEVNULL)
     try:
         if not keep_listen:
             wait_for_port(port)
@@ -84,6 +87,7 @@ def nginx(site_dir: Path, port: int | None = None, workers: int = 1, *, keep_lis
         with contextlib.suppress(OSError, ValueError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGQUIT)
         time.sleep(0.3)
+        conf_file.unlink(missing_ok=True)
 
 
 def wait_for_port(port: int, timeout: float = 10) -> None:
@@ -95,8 +99,9 @@ def wait_for_port(port: int, timeout: float = 10) -> None:
     raise RuntimeError(f"nothing listening on 127.0.0.1:{port}")
 
 
-def tree_usage(pid: int, cpu_seen: dict[int, float]) -> int:
-    """RSS (bytes) of a process and all its descendants, from /proc; records each one's CPU
+def tree_usage(pid: int, cpu_seen: dict[int, float]) -> tuple[int, int]:
+    """RSS (bytes) of a process and all its descendants, and of the process alone, from /proc;
+    records each one's CPU
     seconds (self only) in `cpu_seen`, because getrusage misses grandchildren that the
     process never reaps itself (extraction workers under a multiprocessing forkserver)."""
     children: dict[int, list[int]] = {}
@@ -112,6 +117,7 @@ def tree_usage(pid: int, cpu_seen: dict[int, float]) -> int:
         children.setdefault(int(fields[1]), []).append(int(entry))
         stats[int(entry)] = fields
     total, todo = 0, [pid]
+    root = int(stats[pid][21]) * PAGE_SIZE if pid in stats else 0
     while todo:
         p = todo.pop()
         fields = stats.get(p)
@@ -119,7 +125,7 @@ def tree_usage(pid: int, cpu_seen: dict[int, float]) -> int:
             total += int(fields[21]) * PAGE_SIZE
             cpu_seen[p] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
         todo.extend(children.get(p, []))
-    return total
+    return total, root
 
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -134,6 +140,7 @@ class Measured:
     cpu: float  # user + system seconds of the process and all its descendants
     max_rss: int  # bytes: the largest single process (getrusage)
     peak_tree_rss: int  # bytes: the largest sum over the process tree, sampled every 0.2 s
+    peak_root_rss: int = 0  # bytes: the command's own process (not its children), sampled
     stdout: str = ""
     stderr: str = ""
     extra: dict = field(default_factory=dict)
@@ -147,16 +154,16 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = N
         command, cwd=cwd or REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         errors="replace",
     )
-    peak = 0
+    peak = peak_root = 0
     cpu_seen: dict[int, float] = {}
     timeline: list[tuple[float, int]] = []
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_root
         while not stop.is_set():
-            rss = tree_usage(proc.pid, cpu_seen)
-            peak = max(peak, rss)
+            rss, root = tree_usage(proc.pid, cpu_seen)
+            peak, peak_root = max(peak, rss), max(peak_root, root)
             timeline.append((time.monotonic() - started, rss))
             stop.wait(0.2)
 
@@ -188,6 +195,7 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = N
         cpu=max(usage.ru_utime + usage.ru_stime, sum(cpu_seen.values())),
         max_rss=usage.ru_maxrss * 1024,
         peak_tree_rss=peak,
+        peak_root_rss=peak_root,
         timeline=timeline,
         stdout="".join(out),
         stderr="".join(err),

@@ -4,9 +4,9 @@
 
 Detail-page counts 16,000 and 80,000 give crawls of about 20k and 100k URLs
 (listing pages and attachments included). Prints the crawl process's peak RSS
-(getrusage: the largest single process), the peak of the whole process tree
-(crawl + extraction workers, sampled), and the tree's RSS at each quarter of the
-crawl; the ratio of the big crawl's peak to the small one's, measured in this
+itself (sampled), the largest single process (getrusage: an extraction worker may
+be it), the peak of the whole process tree (crawl + extraction workers, sampled),
+and the tree's RSS at each quarter of the crawl; the ratio of the big crawl's peak to the small one's, measured in this
 run, is the flatness figure (1.0 = flat).
 """
 
@@ -30,8 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="16000,80000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mode", choices=MODES, default="full")
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra xxgk setting for the crawls (repeatable)")
     args = parser.parse_args(argv)
-    print(f"{'detail pages':>12}{'responses':>10}{'wall s':>8}{'pages/s':>8}{'peak RSS crawl':>16}{'peak RSS tree':>15}"
+    extra = dict(pair.split("=", 1) for pair in args.settings)
+    print(f"{'detail pages':>12}{'responses':>10}{'wall s':>8}{'pages/s':>8}{'crawl process':>15}{'largest proc':>14}{'tree':>8}"
           f"   tree RSS at 25/50/75/100% of the crawl")
     peaks = []
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -39,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="xxgk-bench-mem-") as tmp, nginx(site) as url:
             run = measure(xxgk_command(
                 "crawl", url + "/xxgk/", "--out", tmp, "--name", "bench", "--no-progress",
-                *settings_args(FAST | MODES[args.mode]),
+                *settings_args(FAST | MODES[args.mode] | extra),
             ), timeout=3600)
             shutil.rmtree(tmp, ignore_errors=True)
         if run.returncode != 0:
@@ -49,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         for q in (0.25, 0.5, 0.75, 1.0):
             at = [rss for t, rss in run.timeline if t <= q * run.wall]
             quarters.append(mb(at[-1]) if at else "-")
-        peaks.append((size, run.max_rss, run.peak_tree_rss))
-        print(f"{size:>12}{responses:>10}{run.wall:>8.0f}{responses / run.wall:>8.0f}{mb(run.max_rss):>16}"
-              f"{mb(run.peak_tree_rss):>15}   {' / '.join(quarters)}")
+        peaks.append((size, run.peak_root_rss, run.peak_tree_rss))
+        print(f"{size:>12}{responses:>10}{run.wall:>8.0f}{responses / run.wall:>8.0f}{mb(run.peak_root_rss):>15}"
+              f"{mb(run.max_rss):>14}{mb(run.peak_tree_rss):>8}   {' / '.join(quarters)}")
     if len(peaks) > 1:
         (s0, c0, t0), (s1, c1, t1) = peaks[0], peaks[-1]
         print(f"\n{s1} vs {s0} detail pages ({s1 / s0:.0f}x the URLs): peak RSS crawl x{c1 / c0:.2f}, tree x{t1 / t0:.2f}")

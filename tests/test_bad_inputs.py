@@ -205,3 +205,41 @@ def test_index_and_wacz_need_a_collection(tmp_path):
         assert proc.returncode == 2, args
         error_line(proc, args[0])
     assert not (tmp_path / "x.wacz").exists()
+
+
+# -- sites registry (xxgk sites check / xxgk run) -------------------------------------------
+
+BAD_SITES = {
+    "not-yaml": b"sites:\n  - name: x\n    seeds: [unclosed\n",
+    "not-a-list": b"sites: 5\n",
+    "no-seeds": b"sites:\n  - name: x\n",
+    "unknown-key": b'sites:\n  - url: "http://x.gov.cn/xxgk/"\n',
+    "empty": b"",
+    "not-utf8": b"\xff\xfe\x00garbage",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_SITES))
+@pytest.mark.parametrize("command", [("sites", "check"), ("run",)])
+def test_bad_sites_file(existing, tmp_path, kind, command):
+    sites = tmp_path / f"{kind}.yaml"
+    sites.write_bytes(BAD_SITES[kind])
+    before = checksums(existing)
+    args = [*command, str(sites)] + (["--out", str(existing)] if command == ("run",) else [])
+    proc = xxgk(*args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    # a header, then one line per problem, each naming the file (and line) it is about
+    assert lines and lines[0].startswith(f"xxgk {command[0]}"), proc.stderr
+    assert all(str(sites) in line for line in lines[1:]) and (len(lines) > 1 or str(sites) in lines[0]), proc.stderr
+    assert_kept(before, existing)
+
+
+def test_missing_sites_file(existing, tmp_path):
+    before = checksums(existing)
+    for args in (["sites", "check", str(tmp_path / "nope.yaml")], ["run", str(tmp_path / "nope.yaml"), "--out", str(existing)]):
+        proc = xxgk(*args)
+        assert proc.returncode == 2, args
+        assert "Traceback" not in proc.stderr and "nope.yaml" in proc.stderr
+    assert_kept(before, existing)

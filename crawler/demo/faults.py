@@ -73,7 +73,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault(_detail(14), "empty-200", "空白页面", status=200, row=True),
     Fault(_detail(15), "not-html-binary", "二进制冒充HTML", status=200, row=True),
     Fault(_detail(16), "not-html-json", "JSON冒充HTML", status=200, row=True),
-    Fault(_detail(17), "not-http", "非HTTP应答", retried=False, archived=False),
+    Fault(_detail(17), "not-http", "非HTTP应答", retried=True, archived=False),
     Fault(_detail(18), "close-immediately", "立即关闭连接", retried=True, archived=False),
     Fault(_detail(21), "interim-100", "100 Continue", status=200, row=True),
     Fault(_detail(22), "header-bomb", "超长响应头", retried=True, archived=False),
