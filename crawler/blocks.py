@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ahocorasick_rs import BytesAhoCorasick
+
 SCAN_BYTES = 16_384
 MAX_BLOCK_PAGE = 65_536  # block pages are small; a bigger body is content, whatever it mentions
 # Walls answering 200 (challenges, 验证码) are a few KB; portal pages with their navigation are
@@ -58,22 +60,25 @@ def _literals(signature: Signature) -> tuple[bytes, ...]:
     return tuple(out)
 
 
-# substring tests on the lower-cased head: several times faster than one regex alternation
+# one Aho-Corasick pass over the lower-cased head finds every literal of every signature
 _LITERALS: tuple[tuple[Signature, tuple[bytes, ...]], ...] = tuple((s, _literals(s)) for s in SIGNATURES)
+_OWNER: list[int] = [i for i, (_, literals) in enumerate(_LITERALS) for _ in literals]
+_AUTOMATON = BytesAhoCorasick([literal for _, literals in _LITERALS for literal in literals])
 
 
 def detect(status: int, body: bytes) -> str | None:
     """The signature name when the response is a WAF block, challenge or 验证码 page, else None.
 
-    Runs for every response, so a 200 page bigger than any wall is not read at all."""
+    Runs for every response, so a 200 page bigger than any wall is not read at all;
+    when several signatures match, the first in SIGNATURES wins."""
     if status == 200 and len(body) > MAX_OK_BLOCK_PAGE:
         return None
-    head = body[:SCAN_BYTES].lower()
-    for signature, literals in _LITERALS:
-        if signature.statuses is not None and status not in signature.statuses:
-            continue
-        if len(body) > signature.max_size:
-            continue
-        if any(literal in head for literal in literals):
-            return signature.name
-    return None
+    best: int | None = None
+    for pattern, _, _ in _AUTOMATON.find_matches_as_indexes(body[:SCAN_BYTES].lower(), overlapping=True):
+        index = _OWNER[pattern]
+        signature = SIGNATURES[index]
+        if (best is None or index < best) and len(body) <= signature.max_size and (
+            signature.statuses is None or status in signature.statuses
+        ):
+            best = index
+    return SIGNATURES[best].name if best is not None else None

@@ -32,7 +32,10 @@ class CrawlLocked(CrawlSetupError):
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket: "Invalid IPv6 URL"
+        raise CrawlSetupError(f"malformed URL {url!r}: {exc}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CrawlSetupError(f"not an http(s) URL with a host: {url!r}")
     try:

@@ -111,4 +111,7 @@ DOWNLOADER_MIDDLEWARES = {
     **DOWNLOADER_MIDDLEWARES,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.politeness.BackoffRetryMiddleware": 550,
+    # redirect loops are logged and counted instead of vanishing in the duplicate filter
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.redirects.LoopReportingRedirectMiddleware": 600,
 }

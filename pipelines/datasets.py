@@ -68,7 +68,7 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 logger.warning("%s:%d: unreadable row skipped (cut by an interrupted run?)", path, number)
 
 
-def write_parquet(rows: Iterable[dict], fields: list[Field], path: Path, batch_size: int = 5000) -> int:
+def write_parquet(rows: Iterable[dict], fields: list[Field], path: Path, batch_size: int = 1000) -> int:
     schema = arrow_schema(fields)
     tmp = path.with_name(path.name + ".tmp")
     count = 0

@@ -80,11 +80,6 @@ def test_crawl_bad_url_keeps_existing_output(existing, url):
     assert_kept(before, existing)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/run.py check_url: urlsplit() raises ValueError('Invalid IPv6 URL') for an unclosed "
-    "'[' and check_url does not catch it, so the CLI prints a traceback and exits 1 instead of one line and 2",
-)
 def test_crawl_unclosed_ipv6_url(tmp_path):
     proc = xxgk("crawl", "http://[::1/xxgk/", "--out", str(tmp_path))
     assert proc.returncode == 2

@@ -154,13 +154,6 @@ def test_every_failure_is_reported_with_its_reason(fault_run):
     assert errors, "failures are not counted in the crawl stats"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a redirect loop ends silently: the redirect back to an already-fetched URL is dropped by "
-    "Scrapy's dupefilter (logged at DEBUG, and only the crawl's first duplicate), so no WARNING/ERROR "
-    "and no stat names the URL (spider/settings: report redirect loops, e.g. dont_filter on redirects "
-    "so REDIRECT_MAX_TIMES ends them with a logged reason, or a per-URL stat)",
-)
 def test_redirect_loops_are_reported(fault_run):
     log = fault_run.log()
     url = fault_run.url(f"{FAULT_DIR}/loop-a.htm")

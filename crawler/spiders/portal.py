@@ -81,8 +81,11 @@ class PortalSpider(scrapy.Spider):
     def on_error(self, failure) -> None:
         """A request that failed for good (after retries): counted, and reported if it was a seed."""
         request = failure.request
-        reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
-        self.crawler.stats.inc_value(f"xxgk/errors/{type(failure.value).__name__}")
+        name = type(failure.value).__name__
+        if name.islower():  # zlib.error, socket.error …: the bare name says nothing
+            name = f"{type(failure.value).__module__}.{name}"
+        reason = f"{name}: {failure.getErrorMessage()}"
+        self.crawler.stats.inc_value(f"xxgk/errors/{name}")
         self.logger.warning("failed %s: %s", request.url, reason)
         if request.meta.get("xxgk_seed"):
             self.seed_errors[request.url] = reason

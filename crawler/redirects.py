@@ -1,0 +1,31 @@
+"""Redirects: followed as Scrapy does, but a loop is reported, not dropped in silence.
+
+A redirect back to a URL already in the request's own redirect chain would be
+dropped by the duplicate filter (logged at DEBUG, once per crawl); crawl
+operators need to see which URL loops, so it is logged as a warning, counted
+and the request given up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.exceptions import IgnoreRequest
+from w3lib.url import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+
+class LoopReportingRedirectMiddleware(RedirectMiddleware):
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        target = canonicalize_url(redirected.url)
+        if any(canonicalize_url(url) == target for url in chain):
+            logger.warning("redirect loop, not followed: %s -> %s", " -> ".join(chain), redirected.url)
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("xxgk/errors/redirect_loop")
+            raise IgnoreRequest(f"redirect loop: {' -> '.join(chain)} -> {redirected.url}")
+        return super()._redirect(redirected, request, reason)
