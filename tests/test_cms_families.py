@@ -15,6 +15,7 @@ from crawler.cms.base import DETAIL, LISTING, Page
 from crawler.demo import DemoPortal, DemoSite, RequestRecord
 from crawler.demo.families import HANWEB_PROXY, NO_COUNT_COLUMNS, build_family_site
 from pipelines.document import extract_document
+from tests.support.groundtruth import ground_truth_mismatches
 from tests.support.runner import FAST, xxgk
 
 # -- the family readers, on page text alone -----------------------------------------------
@@ -143,19 +144,7 @@ def family_crawl(request, tmp_path_factory) -> FamilyCrawl:
 
 def test_every_document_of_the_family_is_a_row_with_its_metadata(family_crawl):
     rows = family_crawl.rows()
-    mismatches = []
-    for doc in family_crawl.site.documents:
-        expected = doc.expected(family_crawl.base)
-        row = rows.get(expected["url"])
-        if row is None:
-            mismatches.append(f"missing {doc.path}")
-            continue
-        for name, value in expected.items():
-            got = row.get(name)
-            if name == "attachments" and value is not None and got is not None:
-                value, got = sorted(value), sorted(got)
-            if got != value:
-                mismatches.append(f"{doc.path} {name}: expected {value!r}, got {got!r}")
+    mismatches = ground_truth_mismatches(family_crawl.site, family_crawl.base, rows)
     assert not mismatches, "\n".join(mismatches[:30])
     assert len(rows) == len(family_crawl.site.documents)  # listings and data answers are no rows
     assert {d.kind for d in family_crawl.site.documents} == {"page", "attachment"}

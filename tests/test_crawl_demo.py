@@ -9,6 +9,7 @@ import orjson
 import pyarrow.parquet as pq
 
 from archive.reader import iter_records, read_record_at
+from tests.support.groundtruth import ground_truth_mismatches
 from tests.support.runner import xxgk
 
 
@@ -46,21 +47,8 @@ def test_archived_bodies_are_what_the_server_served(demo_crawl):
 
 
 def test_every_document_is_a_row_with_the_ground_truth_metadata(demo_crawl):
-    base = demo_crawl.portal.base_url
     by_url = {r["url"]: r for r in rows(demo_crawl)}
-    mismatches = []
-    for doc in demo_crawl.site.documents:
-        expected = doc.expected(base)
-        row = by_url.get(expected["url"])
-        if row is None:
-            mismatches.append(f"missing {expected['url']}")
-            continue
-        for field, value in expected.items():
-            got = row.get(field)
-            if field == "attachments" and value is not None and got is not None:
-                value, got = sorted(value), sorted(got)  # page order is what the page shows
-            if got != value:
-                mismatches.append(f"{doc.path} {field}: expected {value!r}, got {row.get(field)!r}")
+    mismatches = ground_truth_mismatches(demo_crawl.site, demo_crawl.portal.base_url, by_url)
     assert not mismatches, "\n".join(mismatches[:40])
     kinds = {r["kind"] for r in by_url.values()}
     assert kinds == {"page", "attachment"}
