@@ -156,6 +156,10 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: scrapy.Request, spider=None):
+        if request.method != "GET":
+            # state is kept per URL; POSTs to one URL (Hanweb dataproxy.jsp) differ by body, and
+            # they only page listings, which every run re-reads anyway
+            return None
         known = self.state.get(request.url)
         if known is None:
             return None
@@ -179,7 +183,7 @@ class ConditionalRequestMiddleware:
         return None
 
     def process_response(self, request: scrapy.Request, response, spider=None):
-        if "xxgk_replayed" in response.flags:
+        if "xxgk_replayed" in response.flags or request.method != "GET":
             return response
         role = request.meta.get("xxgk_role")
         self.state.fetched(request.url, role, response.status, request.meta.get(META_KEY), self.run_id)

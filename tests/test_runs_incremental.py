@@ -113,3 +113,32 @@ def test_the_second_run_manifest_counts_changes(two_runs):
     assert docs["new"] + docs["changed"] + docs["unchanged"] + docs["removed"] >= len(before.documents)
     assert m2["conditional_requests"] >= len(before.documents)
     assert m2["warc_bytes"] < m1["warc_bytes"] / 2
+
+
+def test_posts_to_one_url_are_never_answered_from_the_archive(tmp_path):
+    """Hanweb pages listings by POSTing different bodies to one URL: a resumed run must ask the
+    server again, not replay the archived answer of another page."""
+    import scrapy
+    from scrapy.utils.test import get_crawler
+
+    from crawler.incremental import ConditionalRequestMiddleware, crawl_state, run_id
+
+    crawler = get_crawler(settings_dict={
+        "XXGK_INCREMENTAL": True, "XXGK_OUT": str(tmp_path), "XXGK_COLLECTION": "t", "XXGK_RUN_ID": "r1",
+    })
+    middleware = ConditionalRequestMiddleware.from_crawler(crawler)
+    url = "http://127.0.0.1:9/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=15&perpage=15"
+    from archive.writer import Exchange, WarcFileWriter, warc_date
+
+    body = b"<datastore><recordset><record>page 1</record></recordset></datastore>"
+    raw = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    with WarcFileWriter(tmp_path / "collections" / "t" / "archive", "t") as writer:
+        ref, _ = writer.write_exchange(Exchange(url=url, request_bytes=b"POST x", response_bytes=raw, entity=body,
+                                                date=warc_date(), head_length=len(raw) - len(body)))
+    # the first page's answer, archived earlier in this run
+    crawl_state(crawler).fetched(url, "listing", 200, ref.__dict__ | {"truncated": None}, run_id(crawler))
+    get = scrapy.Request(url, meta={"xxgk_role": "listing"})
+    assert middleware.process_request(get) is not None  # a GET of it is answered from the WARC
+    post = scrapy.Request(url, method="POST", body=b"columnid=1229&unitid=2", meta={"xxgk_role": "listing"})
+    assert middleware.process_request(post) is None  # goes to the server
+    assert b"If-None-Match" not in post.headers and "xxgk_previous_capture" not in post.meta
