@@ -104,6 +104,8 @@ class PywbServer:
         pywb's own output goes to a log file (a pipe nobody reads would fill up
         and stall it); the log is quoted if pywb fails to start.
         """
+        if self.process is not None and self.process.poll() is None:
+            return self  # already running (start() then `with server:` must not start a second one)
         ensure_tools_env(quiet=quiet)
         cmd = [str(tool_path("wayback")), "--bind", self.host, "--port", str(self.port)]
         self.log = tempfile.NamedTemporaryFile(prefix="xxgk-pywb-", suffix=".log", delete=False)  # noqa: SIM115

@@ -146,3 +146,6 @@ def test_replay_command_serves_the_collection(twice, demo_portal):
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert proc.returncode == 0
+    port = base.rsplit(":", 1)[1]
+    left = subprocess.run(["pgrep", "-f", f"wayback --bind 127.0.0.1 --port {port}$"], capture_output=True, text=True)
+    assert not left.stdout.strip(), "pywb outlived `xxgk replay`"

@@ -26,14 +26,16 @@ def run(args: argparse.Namespace) -> int:
     if not collections:
         raise CliError(f"{root}: no collections to replay (crawl first: `xxgk demo` or `xxgk crawl URL --out {root}`)")
     server = PywbServer(root, port=args.port)
-    with server.start(quiet=False):
+    server.start(quiet=False)
+    try:
         print(f"pywb is replaying {root}/collections on {server.base_url}/", flush=True)
         for name in collections:
             print(f"  {server.base_url}/{name}/*   (all captures of collection {name!r})")
         print("press Ctrl-C to stop", flush=True)
-        try:
-            while server.process and server.process.poll() is None:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+        while server.process and server.process.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return 0
