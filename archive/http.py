@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 __all__ = [
+    "HOP_BY_HOP",
     "ChunkScanner",
     "HttpHead",
     "HttpParseError",
@@ -195,6 +196,12 @@ def dechunk(body: bytes) -> tuple[bytes, bool]:
 
 BODYLESS_STATUSES = frozenset({204, 304})
 
+# Connection-control headers describe the hop, not the entity: archived as sent, but not
+# handed to extraction (Scrapy's own Twisted handler hides them the same way).
+HOP_BY_HOP = frozenset(
+    {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding", b"upgrade"}
+)
+
 
 @dataclass
 class ResponseParser:
@@ -214,6 +221,7 @@ class ResponseParser:
     _length: int = 0
     _chunks: ChunkScanner | None = None
     _end: int = 0
+    _entity: bytes | None = None  # kept once the message is complete: archive and Scrapy both need it
 
     def feed(self, data: bytes) -> None:
         if self.done:
@@ -298,12 +306,19 @@ class ResponseParser:
         """The body with transfer coding removed (content coding intact)."""
         if self.head is None:
             return b""
+        if self._entity is not None:
+            return self._entity
         end = self._end if self.done else len(self.raw)
         if self.framing == "chunked":
             if self._chunks is not None and self._chunks.done:
-                return self._chunks.entity(self.raw)
-            return dechunk(bytes(self.raw[self.head.length : end]))[0]  # cut short: keep what came
-        return bytes(self.raw[self.head.length : end])
+                entity = self._chunks.entity(self.raw)
+            else:
+                entity = dechunk(bytes(self.raw[self.head.length : end]))[0]  # cut short: keep what came
+        else:
+            entity = bytes(self.raw[self.head.length : end])
+        if self.done:
+            self._entity = entity
+        return entity
 
     @property
     def keep_alive(self) -> bool:

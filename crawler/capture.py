@@ -34,7 +34,7 @@ from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.ssl import _make_ssl_context
 
 from archive.dedup import DedupIndex
-from archive.http import HttpParseError, ResponseParser
+from archive.http import HOP_BY_HOP, HttpParseError, ResponseParser
 from archive.recover import recover_open_files
 from archive.writer import (
     IDENTICAL_PAYLOAD,
@@ -58,11 +58,6 @@ logger = logging.getLogger(__name__)
 
 META_KEY = "xxgk_warc"  # request.meta key holding the response record's location
 
-# Connection-control headers describe the hop, not the entity: archived as sent,
-# but not passed on to Scrapy (its Twisted handler hides them the same way).
-HOP_BY_HOP = frozenset(
-    {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding", b"upgrade"}
-)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 READ_SIZE = 256 * 1024
 

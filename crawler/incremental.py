@@ -33,8 +33,9 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Headers
 
+from archive.http import HOP_BY_HOP
 from archive.reader import iter_records, read_record_at
-from crawler.capture import HOP_BY_HOP, META_KEY
+from crawler.capture import META_KEY
 from crawler.collection import collection_paths
 from crawler.state import CrawlState, state_path
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.errors import ArchiveError
+from archive.http import HOP_BY_HOP
 from archive.payload import ContentDecodingError, content_codings, decode_content
 from archive.reader import Problem, Record, iter_records, read_record_at
 from pipelines.annual import report_with_source
@@ -26,7 +27,6 @@ from pipelines.headers import media_type
 from pipelines.links import ATTACHMENT_EXTENSIONS, extension
 
 HEAD_LIMIT = 64 * 1024  # the first pass reads only record heads
-_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 _DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "application/msword", "application/vnd.",
                    "application/zip", "application/x-zip", "application/ofd", "application/octet-stream")
 
@@ -179,7 +179,7 @@ def _headers_as_delivered(record: Record) -> list[tuple[str, str]]:
     return [
         (k.decode("latin-1"), v.decode("latin-1"))
         for k, v in record.http.headers
-        if k.decode("latin-1").lower() not in _HOP_BY_HOP and k.lower() != b"content-encoding"
+        if k.lower() not in HOP_BY_HOP and k.lower() != b"content-encoding"
     ]
 
 
