@@ -1,27 +1,44 @@
 """Finding the links of a portal page and what each one is.
 
 Work here runs for every link of every page (≈50 per page on county portals,
-mostly the same navigation), so it is kept to one XPath pass and string
-operations, and the spider caches each URL's role: a link seen before costs a
-dict lookup.
+mostly the same navigation), so it costs one regular-expression scan of the
+page, no DOM: like Heritrix's ExtractorHTML, links come from the markup of
+``<a>``/``<area>``/``<frame>``/``<iframe>`` tags, with comments, scripts and
+styles skipped as a browser's parser skips them. Resolving an href against
+the page is memoised per site (`LinkResolver`), and the spider caches each
+URL's role, so a navigation link seen before costs two dict lookups.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from urllib.parse import urljoin
-
-from parsel import Selector
 
 from crawler.cms.base import ATTACHMENT, DETAIL, LISTING, PAGE
 from crawler.cms.patterns import DETAIL_LABELS, DETAIL_META_NAMES, DETAIL_URL_PATTERNS, PAGER_TEXTS
 from pipelines.links import SKIP_SCHEMES, classify_link
 
 _DETAIL = re.compile("|".join(f"(?:{p})" for p in DETAIL_URL_PATTERNS))
-_LINKS_XPATH = "//a[@href]|//area[@href]|//iframe[@src]|//frame[@src]"
 
-__all__ = ["ATTACHMENT", "DETAIL", "LISTING", "PAGE", "iter_links", "link_role", "looks_like_detail"]
+_VALUE = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
+# One pass: what a browser does not parse as markup (skipped), then the tags that link.
+# Groups: 1 "a" for anchors, 2-4 <a>/<area> href, 5-7 <frame>/<iframe> src, 8-10 <base> href.
+_SCAN = re.compile(
+    r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>"
+    rf"|<(?:(a)|area)\b[^>]*?\shref{_VALUE}[^>]*>"
+    rf"|<i?frame\b[^>]*?\ssrc{_VALUE}[^>]*>"
+    rf"|<base\b[^>]*?\shref{_VALUE}",
+    re.I | re.S,
+)
+_META = re.compile(r"<meta\b([^>]*)>", re.I)
+_ATTRIBUTE = re.compile(rf"([\w:.-]+){_VALUE}")
+
+__all__ = [
+    "ATTACHMENT", "DETAIL", "LISTING", "PAGE", "LinkResolver", "iter_links", "link_role", "looks_like_detail",
+    "meta_tags",
+]
 
 
 def link_role(url: str, text: str | None = None) -> str | None:
@@ -38,28 +55,108 @@ def link_role(url: str, text: str | None = None) -> str | None:
     return PAGE
 
 
-def iter_links(url: str, selector: Selector, text: str) -> Iterator[tuple[str, str | None]]:
-    """(absolute URL without fragment, anchor text) for each link of the page.
+def _value(match: re.Match, first: int) -> str:
+    value = match.group(first) or match.group(first + 1) or match.group(first + 2) or ""
+    return unescape(value) if "&" in value else value
 
-    Script-driven pagers and embedded listings are the CMS families' (crawler/cms/registry.py)."""
-    base = selector.xpath("//base/@href").get()
-    base = urljoin(url, base.strip()) if base else url
-    for node in selector.xpath(_LINKS_XPATH):
-        root = node.root
-        href = root.get("href") or root.get("src")
-        if not href:
+
+class LinkResolver:
+    """Absolute URLs (without fragment) of a page's hrefs, memoised across pages.
+
+    The navigation of a portal repeats on every page, so most hrefs were resolved
+    before: the key is what the result depends on (the origin for "/x", the base
+    directory for "x.html", nothing for absolute URLs), not the page URL.
+    """
+
+    def __init__(self, max_entries: int = 200_000):
+        self._cache: dict[tuple[str, str], str | None] = {}
+        self.max_entries = max_entries
+
+    def resolver(self, base: str):
+        """A function href → absolute URL or None (not fetchable) for pages with this base URL."""
+        scheme_end = base.find("://")
+        path_start = base.find("/", scheme_end + 3) if scheme_end > 0 else -1
+        origin = base if path_start < 0 else base[:path_start]
+        directory = base.split("?", 1)[0].split("#", 1)[0]
+        directory = directory[: directory.rfind("/") + 1] if path_start >= 0 else origin + "/"
+        scheme = base[:scheme_end]
+        cache = self._cache
+        if len(cache) > self.max_entries:
+            cache.clear()
+
+        def resolve(href: str) -> str | None:
+            first = href[0]
+            if first == "/":  # "//host/x" keeps the page's scheme, "/x" its origin
+                key = (scheme, href) if href.startswith("//") else (origin, href)
+            elif first in "?#":
+                key = (base, href)
+            elif ":" in href.split("/", 1)[0]:
+                key = ("", href)  # absolute: http://…
+            else:
+                key = (directory, href)
+            try:
+                return cache[key]
+            except KeyError:
+                pass
+            try:
+                absolute: str | None = urljoin(base, href).split("#", 1)[0]
+            except ValueError:  # malformed (bad IPv6 literal, bad port): not fetchable
+                absolute = None
+            cache[key] = absolute
+            return absolute
+
+        return resolve
+
+
+_DEFAULT_RESOLVER = LinkResolver()
+
+
+def iter_links(url: str, text: str, resolver: LinkResolver | None = None) -> Iterator[tuple[str, str | None]]:
+    """(absolute URL without fragment, anchor text) for each link of the page, in page order.
+
+    The anchor text is the text before the anchor's first child element (lxml's
+    ``.text``). Script-driven pagers and embedded listings are the CMS families'
+    (crawler/cms/registry.py)."""
+    links = resolver or _DEFAULT_RESOLVER
+    resolve = links.resolver(url)
+    for match in _SCAN.finditer(text):
+        kind = text[match.start() + 1].lower()  # a(rea) | i/f(rame) | b(ase) | ! or s: skipped
+        if kind == "a":
+            href, anchor = _value(match, 2), None
+            if match.group(1) is not None:  # <a>: its text up to the first child element
+                end = text.find("<", match.end())
+                anchor = text[match.end(): end if end >= 0 else len(text)] or None
+                if anchor and "&" in anchor:
+                    anchor = unescape(anchor)
+        elif kind in "if":
+            href, anchor = _value(match, 5), None
+        elif kind == "b":
+            base = _value(match, 8).strip()
+            if base:
+                resolve = links.resolver(urljoin(url, base))
+            continue
+        else:
             continue
         href = href.strip()
         if not href or href.lower().startswith(SKIP_SCHEMES):
             continue
-        try:
-            absolute = urljoin(base, href)
-        except ValueError:  # malformed (bad IPv6 literal, bad port): not fetchable
-            continue
-        yield absolute.split("#", 1)[0], root.text
+        absolute = resolve(href)
+        if absolute is not None:
+            yield absolute, anchor
 
 
-def looks_like_detail(url: str, selector: Selector, text: str, detail_links: int, paged: bool) -> bool:
+def meta_tags(text: str) -> dict[str, str]:
+    """<meta name=… content=…> of a page, first of each name (names as written)."""
+    found: dict[str, str] = {}
+    for match in _META.finditer(text):
+        attributes = {m.group(1).lower(): _value(m, 2) for m in _ATTRIBUTE.finditer(match.group(1))}
+        name = attributes.get("name")
+        if name and name not in found:
+            found[name] = attributes.get("content", "")
+    return found
+
+
+def looks_like_detail(url: str, meta: dict[str, str], text: str, detail_links: int, paged: bool) -> bool:
     """Whether an HTML page is a document page: by URL, TRS meta tags or a metadata block.
 
     Listings of 信息公开目录 often have 索引号/发布机构 column headers too, so the
@@ -68,9 +165,8 @@ def looks_like_detail(url: str, selector: Selector, text: str, detail_links: int
     """
     if _DETAIL.search(url):
         return True
-    for name in DETAIL_META_NAMES:
-        if selector.xpath(f"//meta[@name='{name}']/@content").get():
-            return True
+    if any(meta.get(name) for name in DETAIL_META_NAMES):
+        return True
     if paged:
         return False
     return detail_links < 3 and any(label in text for label in DETAIL_LABELS)

@@ -19,7 +19,17 @@ from scrapy.http import Response, TextResponse
 from crawler.capture import META_KEY
 from crawler.cms import registry
 from crawler.cms.base import Found, Page
-from crawler.cms.discovery import ATTACHMENT, DETAIL, LISTING, PAGE, iter_links, link_role, looks_like_detail
+from crawler.cms.discovery import (
+    ATTACHMENT,
+    DETAIL,
+    LISTING,
+    PAGE,
+    LinkResolver,
+    iter_links,
+    link_role,
+    looks_like_detail,
+    meta_tags,
+)
 from crawler.collection import name_from_url
 from crawler.politeness import BLOCKED_META
 from crawler.scope import Scope, canonical, without_session
@@ -52,6 +62,7 @@ class PortalSpider(scrapy.Spider):
         self.collection_name = collection or name_from_url(urls[0])
         self._roles: dict[str, str | None] = {}  # every link URL met → its role (None: skip)
         self._seen: set[str] = set()  # canonical URLs scheduled
+        self._links = LinkResolver()  # href → absolute URL, memoised: navigation repeats on every page
         self.seed_errors: dict[str, str] = {}  # seeds that never answered, and why
         self.attachment_maxsize = 0  # XXGK_ATTACHMENT_MAXSIZE (from_crawler); 0: DOWNLOAD_MAXSIZE
         self.families = registry.FAMILIES  # XXGK_CMS_FAMILIES (from_crawler)
@@ -127,12 +138,11 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value("xxgk/pages/listing")
             yield from self._follow_found(response, list(registry.discover(page, families)), column)
             return
-        selector = response.selector
         detail_links = 0
         links: list[tuple[str, str, str | None]] = []
         roles = self._roles
         paged = role == LISTING
-        for url, anchor_text in iter_links(response.url, selector, text):
+        for url, anchor_text in iter_links(response.url, text, self._links):
             if url in roles:
                 role_of_link = roles[url]
             else:
@@ -149,13 +159,14 @@ class PortalSpider(scrapy.Spider):
                 detail_links += 1
             else:
                 paged = True
-        is_document = role == DETAIL or looks_like_detail(response.url, selector, text, detail_links, paged)
+        meta = meta_tags(text) if role != DETAIL else {}
+        is_document = role == DETAIL or looks_like_detail(response.url, meta, text, detail_links, paged)
         if is_document:
             stats.inc_value("xxgk/pages/detail")
             yield self._document(response, "page")
         else:
             stats.inc_value("xxgk/pages/listing")
-            column = selector.xpath("//meta[@name='ColumnName']/@content").get() or column
+            column = meta.get("ColumnName") or column
         yield from self._follow(response, links, is_document, column)
         if not is_document:  # from a document, only its files (plain links, above)
             yield from self._follow_found(response, found, column)
