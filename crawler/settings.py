@@ -43,8 +43,12 @@ HTTPERROR_ALLOW_ALL = True  # 404s and 5xx reach the spider, which records and c
 
 # -- crawl order and memory ---------------------------------------------------------
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's output; the spider
-# yields at most one item per response, so 100 (the default) only costs time.
-CONCURRENT_ITEMS = 8
+# yields at most one item per response and the item pipeline never waits for
+# extraction, so one task is enough (100, the default, only costs time).
+CONCURRENT_ITEMS = 1
+# Scrapy re-reads and re-parses the callback's source for every response to warn about
+# `return value` in generators (its cache is keyed by short-lived bound methods).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Details and attachments are scheduled before further listing pages (priorities in
 # the spider), which keeps the frontier small on portals with thousands of pages.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
