@@ -118,4 +118,6 @@ DOWNLOADER_MIDDLEWARES = {
     # redirect loops are logged and counted instead of vanishing in the duplicate filter
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.redirects.LoopReportingRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.redirects.QuickMetaRefreshMiddleware": 580,
 }
