@@ -73,13 +73,21 @@ _BINARY = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")  # scrapy.utils.python.bi
 
 def response_class(headers: Headers, url: str, body: bytes) -> type[ScrapyResponse]:
     """Scrapy's choice of Response class (responsetypes.from_args), with its body sniffing —
-    a Python loop over 5,000 bytes, run for every PDF — done by one regex search."""
+    a Python loop over 5,000 bytes, run for every PDF and DOCX — done by one regex search."""
     cls = responsetypes.from_args(headers=headers, url=url)
     if cls is not ScrapyResponse:
         return cls
-    if _BINARY.search(body, 0, 5000):
+    chunk = body[:5000]
+    if _BINARY.search(chunk):
         return responsetypes.from_mimetype("application/octet-stream")
-    return responsetypes.from_body(body)
+    chunk = chunk.lower()  # the rest as ResponseTypes.from_body
+    if b"<html>" in chunk:
+        return responsetypes.from_mimetype("text/html")
+    if b"<?xml" in chunk:
+        return responsetypes.from_mimetype("text/xml")
+    if b"<!doctype html>" in chunk:
+        return responsetypes.from_mimetype("text/html")
+    return responsetypes.from_mimetype("text")
 
 
 class StaleConnection(Exception):

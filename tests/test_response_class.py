@@ -16,6 +16,8 @@ BODIES = [
     b"", b"<html><body>x</body></html>", b"%PDF-1.4\n\x01\x02binary", b"<?xml version='1.0'?><a/>",
     bytes(range(256)) * 30, b"plain text\twith\ttabs\r\n" * 10, b"<!DOCTYPE html><p>", b"\x00" * 10 + b"<html>",
     b"x" * 6000 + b"\x01",  # a control byte past the 5,000 Scrapy looks at
+    b"<?xml version='1.0'?><!DOCTYPE html><p>",  # xml wins over a doctype, as in Scrapy
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n",  # a PDF of printable bytes: text to Scrapy
 ]
 
 
