@@ -49,6 +49,7 @@ CONCURRENT_ITEMS = 1
 # Scrapy re-reads and re-parses the callback's source for every response to warn about
 # `return value` in generators (its cache is keyed by short-lived bound methods).
 WARN_ON_GENERATOR_RETURN_VALUE = False
+STATS_CLASS = "crawler.stats.FastStatsCollector"  # no per-access deprecation shim (crawler/stats.py)
 # Details and attachments are scheduled before further listing pages (priorities in
 # the spider), which keeps the frontier small on portals with thousands of pages.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
