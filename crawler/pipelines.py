@@ -1,10 +1,23 @@
 """Scrapy item pipeline: documents rows from captured responses.
 
 Extraction (trafilatura, PDF readers) is CPU-heavy, so it runs in worker
-processes, never on the reactor thread that drives the crawl, and the crawl
-does not wait for it: items are handed to the pool and the spider goes on,
-up to a bounded backlog (XXGK_EXTRACT_BACKLOG) that keeps memory in check.
-The same ``pipelines.document.extract_document`` runs in ``xxgk parse``.
+processes at a lower CPU priority (XXGK_EXTRACT_NICE), never on the reactor
+thread that drives the crawl, and the crawl never waits for it: process_item
+only queues the document. The workers get it by reference — the WARC record
+its response was written to (``pipelines.live``) — and read the body back
+themselves; only revisits and the like travel with their bodies. A few
+documents are submitted at a time; up to XXGK_EXTRACT_BACKLOG are held in
+memory, the rest wait in an on-disk FIFO (``crawler.spill``: a nameless file in
+the run directory, gone at close or on a kill). So where extraction is slower
+than the crawl, the crawl runs at capture speed and extraction catches up
+after it: close_spider drains the queue (logging progress), and the stats say
+how long capture took (``xxgk/capture_seconds``) and how much longer
+extraction did (``xxgk/extract_wait_seconds``). The same
+``pipelines.document.extract_document`` runs in ``xxgk parse``.
+
+An attachment takes its page's column: pages are queued before the attachments
+they link, so by the time an attachment is extracted its page has finished or
+is among the few submitted ones, and the attachment waits for it.
 
 Annual reports are kept until the crawl ends, then parsed again beside the
 same organ's previous-year report (cross-year checks) and written; if a crawl
@@ -16,42 +29,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from crawler.collection import collection_paths
 from crawler.incremental import crawl_state, http_date, run_id
+from crawler.spill import SpillQueue
 from crawler.state import CrawlState
-from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, link_years, report_with_source
+from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, link_years
 from pipelines.datasets import Dataset
-from pipelines.document import extract_document
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
+from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row, init_worker
 from pipelines.provenance import from_record_ref
 from pipelines.urls import doc_id as make_doc_id
 
 logger = logging.getLogger(__name__)
 
-
-def extract_row(item: dict[str, Any]) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
-    """Run in a worker: one item → (documents row, (report, its source) or None). Never raises."""
-    try:
-        row = extract_document(
-            item["url"],
-            item["headers"],
-            item["body"],
-            status=item["status"],
-            parent_url=item["parent_url"],
-            link_text=item.get("link_text"),
-        )
-    except Exception as exc:  # an extractor bug must not lose the row
-        logger.exception("extraction failed for %s", item["url"])
-        row = empty_document()
-        row.update(url=item["url"], kind=item["kind"], status=item["status"], parent_url=item["parent_url"])
-        row["extraction_error"] = f"extractor failed: {type(exc).__name__}: {exc}"
-        return row, None
-    return row, report_with_source(row, item["headers"], item["body"])
+# what a queued job keeps of an item (plus its body, or where the worker finds it)
+JOB_FIELDS = ("url", "kind", "status", "headers", "parent_url", "column", "link_text", "warc", "flags")
+PROGRESS_INTERVAL = 10.0  # seconds between progress lines while extraction catches up at close
 
 
 class DocumentPipeline:
@@ -64,11 +64,16 @@ class DocumentPipeline:
         self.pool: Executor | None = None
         # pages' columns, so attachments (whose bytes do not name a column) inherit their page's
         self.page_columns: dict[str, str | None] = {}
-        self.pending_pages: dict[str, asyncio.Future] = {}
+        self.pending_pages: dict[str, asyncio.Future] = {}  # submitted pages → the task finishing them
         self.versions: Versions | None = None  # incremental runs: version chain per URL
-        self.backlog: set[asyncio.Future] = set()
         self.max_backlog = max(1, crawler.settings.getint("XXGK_EXTRACT_BACKLOG"))
+        self.queue: SpillQueue | None = None  # documents waiting for a worker
+        self.submitted: set[asyncio.Future] = set()  # tasks of documents given to the pool, until written
+        self.window = 1  # documents given to the pool at a time
+        self.archive_dir = ""
         self.report_entries: list[tuple[dict, dict, dict]] = []  # (row, source, report), written at close
+        self.opened_at = time.monotonic()
+        self.extracted = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -80,50 +85,79 @@ class DocumentPipeline:
         self.documents = Dataset(paths.datasets, "documents", DOCUMENT_FIELDS, formats)
         self.reports = Dataset(paths.datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
         self.report_dir = paths.datasets / "reports"
+        self.archive_dir = str(paths.archive)
         if self.settings.getbool("XXGK_INCREMENTAL"):
             self.versions = Versions(crawl_state(self.crawler), run_id(self.crawler))
         workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
         if workers > 0:
             # forkserver: workers start clean, not as copies of a process running a reactor
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("forkserver"),
+                initializer=init_worker, initargs=(self.settings.getint("XXGK_EXTRACT_NICE"),),
+            )
+            # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
+            self.window = min(self.max_backlog, 2 * workers)
+            spill_dir = Path(self.settings.get("XXGK_RUN_DIR") or paths.collection)
+            self.queue = SpillQueue(spill_dir, self.max_backlog - self.window)
+        self.opened_at = time.monotonic()
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         url = item["url"]
         if self.versions is not None and self.versions.done(item):
             return {"url": url, "kind": item["kind"], "replayed": True}
-        if self.pool is None:
+        if self.pool is None or self.queue is None:
             await self._finish(item, extract_row(item))
             return {"url": url, "kind": item["kind"]}
-        future = asyncio.wrap_future(self.pool.submit(extract_row, item))
-        if item["kind"] == "page":
-            self.pending_pages[url] = future
-        task = asyncio.ensure_future(self._finish_when_extracted(item, future))
-        self.backlog.add(task)
-        task.add_done_callback(self.backlog.discard)
-        if len(self.backlog) >= self.max_backlog:  # extraction is behind: let it catch up
-            await asyncio.wait(self.backlog, return_when=asyncio.FIRST_COMPLETED)
+        job = {name: item.get(name) for name in JOB_FIELDS}
+        if by_reference(item):
+            job.update(body=None, body_length=len(item["body"]), archive=self.archive_dir)
+            self.stats.inc_value("xxgk/extract/by_reference")
+        else:
+            job["body"] = item["body"]
+            self.stats.inc_value("xxgk/extract/by_value")
+        self.queue.push(job)
+        self._submit_queued()
         return {"url": url, "kind": item["kind"]}
+
+    def _submit_queued(self) -> None:
+        """Give queued documents to the pool, oldest first, while fewer than ``window`` are there."""
+        assert self.queue is not None and self.pool is not None
+        while self.queue and len(self.submitted) < self.window:
+            job = self.queue.pop()
+            try:
+                future = asyncio.wrap_future(self.pool.submit(extract_job, job))
+            except Exception as exc:  # the pool is broken (a worker was killed): the task says so
+                future = asyncio.get_running_loop().create_future()
+                future.set_exception(exc)
+            task = asyncio.ensure_future(self._finish_when_extracted(job, future))
+            if job["kind"] == "page":
+                self.pending_pages[job["url"]] = task
+            self.submitted.add(task)
+            task.add_done_callback(self._written)
+
+    def _written(self, task: asyncio.Future) -> None:
+        self.submitted.discard(task)
+        if self.queue:
+            self._submit_queued()
 
     async def _finish_when_extracted(self, item: dict[str, Any], future: asyncio.Future) -> None:
         try:
             result = await future
         except Exception as exc:  # the worker died (killed, out of memory): keep a row saying so
             logger.error("extraction worker failed on %s: %s", item["url"], exc)
-            row = empty_document()
-            row.update(url=item["url"], kind=item["kind"], status=item["status"], parent_url=item["parent_url"])
-            row["extraction_error"] = f"extraction worker failed: {type(exc).__name__}: {exc}"
-            result = (row, None)
-        finally:
-            self.pending_pages.pop(item["url"], None)
+            result = (failed_row(item, f"extraction worker failed: {type(exc).__name__}: {exc}"), None)
         try:
             await self._finish(item, result)
         except Exception:
             logger.exception("could not write the row of %s", item["url"])
+        finally:
+            self.pending_pages.pop(item["url"], None)
 
-    async def _finish(self, item: dict[str, Any], result: tuple[dict[str, Any], tuple[dict, dict] | None]) -> None:
+    async def _finish(self, item: dict[str, Any], result: Result) -> None:
         """Provenance, column, versions; then the row is written and a report kept for the end."""
         row, found = result
         url = item["url"]
+        self.extracted += 1
         row.update(from_record_ref(item.get("warc")))
         if not row.get("column"):
             row["column"] = await self._parent_column(item) or item.get("column")
@@ -161,15 +195,37 @@ class DocumentPipeline:
             return None
         pending = self.pending_pages.get(parent)
         if pending is not None:
-            # the parent page is still being extracted: wait for it (without consuming its error)
+            # the parent page is still being extracted: wait until its row is done
             await asyncio.wait([pending])
         return self.page_columns.get(parent)
 
+    async def _catch_up(self) -> None:
+        """Wait for extraction to finish what the crawl left it, saying how far it is every few seconds."""
+        left = len(self.submitted) + len(self.queue or ())
+        if left:
+            logger.info("capture finished; extraction has %d documents left", left)
+        last = time.monotonic()
+        while self.submitted or self.queue:
+            if not self.submitted:
+                self._submit_queued()
+            await asyncio.wait(set(self.submitted), timeout=PROGRESS_INTERVAL)
+            if time.monotonic() - last >= PROGRESS_INTERVAL and (self.submitted or self.queue):
+                last = time.monotonic()
+                logger.info("extraction: %d documents left (%d written)",
+                            len(self.submitted) + len(self.queue or ()), self.extracted)
+
     async def close_spider(self) -> None:
-        if self.backlog:
-            await asyncio.wait(set(self.backlog))
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
+        captured = time.monotonic()  # the crawl has nothing left to download
+        capture_seconds = captured - self.opened_at
+        self.stats.set_value("xxgk/capture_seconds", round(capture_seconds, 3))
+        try:
+            await self._catch_up()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+            if self.queue is not None:
+                self.stats.set_value("xxgk/extract/spilled", self.queue.spilled)
+                self.queue.close()
         linked = link_years(self.report_entries)
         self.stats.set_value("xxgk/annual_reports/linked_to_previous_year", linked)
         for row, _, report in self.report_entries:
@@ -183,6 +239,11 @@ class DocumentPipeline:
             if dataset is not None:
                 outputs.update({f"{dataset.name}.{k}": str(v) for k, v in dataset.close().items()})
         self.stats.set_value("xxgk/datasets", outputs)
+        finished = time.monotonic()  # every row written
+        self.stats.set_value("xxgk/extract_wait_seconds", round(finished - captured, 3))
+        self.stats.set_value("xxgk/extract/documents", self.extracted)
+        self.stats.set_value("xxgk/extract/documents_per_second",
+                             round(self.extracted / max(finished - self.opened_at, 1e-6), 1))
 
 
 class Versions:

@@ -307,6 +307,7 @@ def summary_lines(result: CrawlResult) -> list[str]:
         f"  pages         {s.get('xxgk/pages/detail', 0)} detail, {s.get('xxgk/pages/listing', 0)} listing/other",
         f"  attachments   {s.get('xxgk/attachments', 0)}",
         f"  documents     {docs_page + docs_att} rows ({docs_page} pages, {docs_att} attachments)",
+        *timing_lines(s),
         f"  WARC          {len(files)} file(s), {warc_bytes:,} bytes, {s.get('xxgk/warc/exchanges', 0)} exchanges",
         f"  out of scope  {s.get('xxgk/links/out_of_scope', 0)} links counted, not fetched",
     ]
@@ -327,3 +328,15 @@ def summary_lines(result: CrawlResult) -> list[str]:
     if result.log_file:
         lines.append(f"  log       {result.log_file}")
     return lines
+
+
+def timing_lines(stats: dict[str, Any]) -> list[str]:
+    """How long capture took, and how much longer extraction needed to catch up (crawler/pipelines.py)."""
+    capture = stats.get("xxgk/capture_seconds")
+    if capture is None:  # no extraction pipeline (ITEM_PIPELINES={})
+        return []
+    responses = stats.get("response_received_count", 0)
+    documents = stats.get("xxgk/extract/documents", 0)
+    return [f"  capture       {responses} responses in {capture:.1f} s ({responses / max(capture, 1e-3):.0f}/s); "
+            f"extraction finished {stats.get('xxgk/extract_wait_seconds', 0):.1f} s later "
+            f"({documents} documents, {stats.get('xxgk/extract/documents_per_second', 0):.0f}/s)"]

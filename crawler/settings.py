@@ -79,7 +79,8 @@ XXGK_DEDUP = True  # identical payloads (this crawl or earlier ones) → revisit
 XXGK_DEDUP_MIN_SIZE = 1  # payloads smaller than this are always stored in full
 XXGK_MAX_PAGES = 0  # stop after this many pages (0: no limit)
 XXGK_EXTRACT_WORKERS = 1  # processes running text/metadata extraction off the reactor
-XXGK_EXTRACT_BACKLOG = 256  # documents waiting for extraction before the crawl waits for it
+XXGK_EXTRACT_BACKLOG = 256  # documents held in memory for extraction; more wait in a file (the crawl never waits)
+XXGK_EXTRACT_NICE = 10  # extraction workers' niceness increment: the crawl gets the CPU first (0: same priority)
 XXGK_DATASET_FORMATS = ["jsonl", "parquet"]  # add "csv" for a CSV copy
 XXGK_PROGRESS = False  # live progress line on stderr (the CLI turns it on for a terminal)
 

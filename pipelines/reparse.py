@@ -183,6 +183,12 @@ def _headers_as_delivered(record: Record) -> list[tuple[str, str]]:
     ]
 
 
+def payload_body(record: Record) -> bytes:
+    """The body as the crawl's spider got it: the record's payload with its content coding undone."""
+    entity = record.entity()
+    return decode_content(entity, content_codings(record.http)) if record.http is not None else entity
+
+
 def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
     """Second pass, in a worker: one document row (and report with its source) from the WARC. Never raises."""
     capture = job.capture
@@ -191,8 +197,7 @@ def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
         payload = own if job.payload_path == capture.path and job.payload_offset == capture.offset else (
             read_record_at(job.payload_path, job.payload_offset)
         )
-        entity = payload.entity()
-        body = decode_content(entity, content_codings(payload.http)) if payload.http is not None else entity
+        body = payload_body(payload)
         headers = _headers_as_delivered(own)
         row = extract_document(
             capture.url, headers, body, status=capture.status, parent_url=job.parent_url, link_text=job.link_text
