@@ -7,6 +7,11 @@ appended to the key (post-append), file names relative to ``archive/``. Lines
 are sorted as bytes and duplicates dropped, as pywb's own merge does, so pywb
 can binary-search the file.
 
+A crawl does not read its WARCs back: the writer keeps each file's lines as
+it writes them (``archive.index_sink``), and the merge sorts those in bounded
+memory (``archive.extsort``). Files without such lines (recovered after a
+kill, or from other tools) are read with cdxj-indexer.
+
 The index is derived data and is only ever replaced whole: a new version is
 written to a temporary file next to it and renamed over it (``os.replace``),
 under a lock, so a crash or a concurrent update never leaves a damaged or
@@ -24,13 +29,14 @@ import mmap
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import surt
 from cdxj_indexer.main import CDXJIndexer, SortingWriter
 
 from archive.errors import ArchiveError, WarcFormatError
+from archive.extsort import sorted_lines
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
@@ -79,6 +85,13 @@ def _index_file(path: Path, root: Path | None) -> list[str]:
         if line.strip():
             logger.warning("%s: %s", path, line.strip())
     return out.getvalue().splitlines()
+
+
+def _lines_file(path: Path) -> Iterator[str]:
+    """CDXJ lines kept in a file, one a line, in any order (an IndexSink's sidecar)."""
+    with open(path, encoding="utf-8", newline="\n") as fh:
+        for raw in fh:
+            yield raw.removesuffix("\n")
 
 
 def index_warcs(paths: Iterable[str | os.PathLike], *, root: str | os.PathLike | None = None) -> list[str]:
@@ -179,13 +192,17 @@ def update_collection_index(
     new_warcs: list[Path] | None = None,
     *,
     on_error: Callable[[Path, WarcFormatError], None] | None = None,
+    sidecars: Mapping[str | os.PathLike, str | os.PathLike] | None = None,
 ) -> Path:
     """Merge ``new_warcs`` into the collection's sorted index, or rebuild it (None).
 
     Lines already indexed for one of ``new_warcs`` are replaced, other lines
     kept. A file cdxj-indexer cannot read raises WarcFormatError and leaves
     the index untouched, unless ``on_error`` is given: then it is told and the
-    file is left out. Returns the index path.
+    file is left out. ``sidecars`` maps WARC files to files of their CDXJ
+    lines, one a line, in any order (an :class:`archive.index_sink.IndexSink`
+    keeps them while writing): those are read instead of the WARC. Returns
+    the index path.
     """
     collection = Path(collection_dir)
     archive_dir = collection / "archive"
@@ -196,8 +213,11 @@ def update_collection_index(
     index = indexes_dir / INDEX_NAME
     # absolute, not resolved: a WARC symlinked into archive/ (wb-manager add --symlink) keeps its name
     root = Path(os.path.abspath(archive_dir))
+    kept = {Path(os.path.abspath(warc)): Path(lines) for warc, lines in (sidecars or {}).items()}
 
-    def lines_of(path: Path) -> list[str]:
+    def lines_of(path: Path) -> Iterable[str]:
+        if path in kept:
+            return _lines_file(kept[path])
         try:
             return _index_file(path, root)
         except WarcFormatError as exc:
@@ -216,19 +236,20 @@ def update_collection_index(
                 if not path.is_file():
                     raise FileNotFoundError(f"{warc}: no such file")
                 paths.append(path)
-            new_lines = sorted(line for path in paths for line in lines_of(path))
             drop = {path.relative_to(root).as_posix() for path in paths}
-            if index.exists():
-                try:
+            new = (line for path in paths for line in lines_of(path))
+            with sorted_lines(new, tmp_dir=indexes_dir) as new_lines:
+                if index.exists():
+                    try:
+                        with _replacing(index) as fh:
+                            _write_unique(fh, heapq.merge(_old_lines(index, drop), new_lines))
+                        return index
+                    except _Unsorted:
+                        logger.warning("%s is not sorted: rebuilding it from the WARC files", index)
+                else:
                     with _replacing(index) as fh:
-                        _write_unique(fh, heapq.merge(_old_lines(index, drop), new_lines))
+                        _write_unique(fh, new_lines)
                     return index
-                except _Unsorted:
-                    logger.warning("%s is not sorted: rebuilding it from the WARC files", index)
-            else:
-                with _replacing(index) as fh:
-                    _write_unique(fh, new_lines)
-                return index
         # full rebuild; SortingWriter spills to temporary files beyond 32 MB of lines
         with _replacing(index) as fh:
             sorter = SortingWriter(fh)

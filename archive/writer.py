@@ -9,6 +9,9 @@ Files being written carry an ``.open`` suffix and are renamed when complete, so
 a reader never mistakes a file in progress for a finished one; each record is
 handed to the OS in one write, so a killed process leaves at most one partial
 record at the end, which :func:`archive.recover.recover_open_file` cuts off.
+
+An optional index sink (:class:`archive.index_sink.IndexSink`) is handed every
+record as written, so the CDXJ index needs no second reading of the files.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 try:  # a faster deflate, same gzip format
     from isal import isal_zlib as _isal_zlib
@@ -99,6 +103,17 @@ def gzip_member(data: bytes, level: int | None = None) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
+class RecordSink(Protocol):
+    """Told of every record a writer writes, in file order (e.g. to index it); must not raise."""
+
+    def open_file(self, warc: Path, *, compressed: bool) -> None: ...
+
+    def add(self, record: bytes, offset: int, length: int) -> None:
+        """``record`` uncompressed; ``offset`` and ``length`` (gzip member or record) in the file."""
+
+    def close_file(self, warc: Path) -> None: ...
+
+
 class WarcFileWriter:
     """Appends records to rotating WARC files in one directory.
 
@@ -115,6 +130,7 @@ class WarcFileWriter:
         gzip: bool = True,
         compress_level: int | None = None,
         digest_algorithm: str = "sha1",
+        index: RecordSink | None = None,
     ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -124,6 +140,7 @@ class WarcFileWriter:
         self.gzip = gzip
         self.compress_level = compress_level
         self.digest_algorithm = digest_algorithm
+        self.index = index
         self.files_written: list[Path] = []  # completed files, final names
         self.bytes_written = 0
         self.records_written = 0
@@ -153,6 +170,8 @@ class WarcFileWriter:
         self._fd = os.open(open_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         fcntl.flock(self._fd, fcntl.LOCK_EX)  # tells archive.recover this file's writer is alive
         self._size = 0
+        if self.index is not None:
+            self.index.open_file(self._path, compressed=self.gzip)
         self._write_warcinfo()
 
     def _write_warcinfo(self) -> None:
@@ -181,6 +200,8 @@ class WarcFileWriter:
         assert self._path is not None
         os.replace(self._path.with_name(self._path.name + OPEN_SUFFIX), self._path)
         self.files_written.append(self._path)
+        if self.index is not None:
+            self.index.close_file(self._path)
         self._fd = None
         self._path = None
 
@@ -220,12 +241,13 @@ class WarcFileWriter:
             headers.append(("WARC-Payload-Digest", payload_digest))
         if content_type is not None:
             headers.append(("Content-Type", content_type))
-        data = serialize_record(headers, block)
-        if self.gzip:
-            data = gzip_member(data, self.compress_level)
+        record = serialize_record(headers, block)
+        data = gzip_member(record, self.compress_level) if self.gzip else record
         assert self._fd is not None and self._path is not None
         offset = self._size
         os.write(self._fd, data)  # one write: a kill leaves whole records plus at most one partial
+        if self.index is not None:
+            self.index.add(record, offset, len(data))
         self._size += len(data)
         self.bytes_written += len(data)
         self.records_written += 1

@@ -37,6 +37,7 @@ from scrapy.utils.ssl import _make_ssl_context
 
 from archive.dedup import DedupIndex
 from archive.http import HOP_BY_HOP, HttpParseError, ResponseParser
+from archive.index_sink import IndexSink
 from archive.recover import recover_open_files
 from archive.writer import (
     IDENTICAL_PAYLOAD,
@@ -151,6 +152,8 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         for fixed in recover_open_files(paths.archive) if paths.archive.exists() else []:
             logger.warning("closed %s left open by an interrupted crawl (%d records kept)", fixed.path.name, fixed.records)
             self.recovered_files.append(fixed.path)
+        # the writer keeps every record's CDXJ line, so the index is merged at close without re-reading
+        self.index_sink = IndexSink.for_collection(self.collection_dir)
         self.writer = WarcFileWriter(
             paths.archive,
             paths.prefix,
@@ -158,6 +161,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
             max_size=settings.getint("XXGK_WARC_MAX_SIZE"),
             gzip=settings.getbool("XXGK_WARC_GZIP"),
             compress_level=_optional_int(settings.get("XXGK_WARC_COMPRESS_LEVEL")),
+            index=self.index_sink,
         )
         crawler.signals.connect(self._document_found, signal=document_found)
         # identical payloads become revisit records, within this crawl and against earlier ones
@@ -369,11 +373,14 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         self.writer.close()
         files = self.recovered_files + self.writer.files_written
         self.stats.set_value("xxgk/warc/files", [str(p) for p in files])
-        if files:
-            # the index is derived data: if this fails, `xxgk index` rebuilds it from the WARCs
-            try:
-                from archive.index import update_collection_index
-
-                update_collection_index(self.collection_dir, files)
-            except Exception:
-                logger.exception("could not update %s/indexes/index.cdxj; run `xxgk index`", self.collection_dir)
+        # a recovery that found no complete record removed the file
+        files = [p for p in self.recovered_files if p.is_file()] + self.writer.files_written
+        try:
+            if files:
+                # recovered files are read again; the writer's own ones merged from the lines it kept
+                self.index_sink.merge(self.collection_dir, files)
+        except Exception:
+            # the index is derived data: `xxgk index` rebuilds it from the WARCs
+            logger.exception("could not update %s/indexes/index.cdxj; run `xxgk index`", self.collection_dir)
+        finally:
+            self.index_sink.discard(self.recovered_files)  # their sidecars, left by the killed crawl, are stale
