@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import pickle
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -72,6 +73,10 @@ class DocumentPipeline:
         self.window = 1  # documents given to the pool at a time
         self.archive_dir = ""
         self.report_entries: list[tuple[dict, dict, dict]] = []  # (row, source, report), written at close
+        # `--processes N`: what this process leaves to the parent (crawler/shards.py)
+        self.shard_hand_off: dict[str, list] | None = None
+        if crawler.settings.getint("XXGK_SHARDS") > 1:
+            self.shard_hand_off = {"parents_elsewhere": [], "report_entries": []}
         self.opened_at = time.monotonic()
         self.extracted = 0
 
@@ -179,16 +184,6 @@ class DocumentPipeline:
             self.report_entries.append((row, source, report))
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
 
-    def _write_report(self, report: dict, row: dict[str, Any]) -> None:
-        report, flat = finish_report(report, row)
-        self.report_dir.mkdir(parents=True, exist_ok=True)
-        (self.report_dir / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-        assert self.reports is not None
-        self.reports.write(flat)
-        self.stats.inc_value("xxgk/annual_reports")
-        if flat.get("checks_failed"):
-            self.stats.inc_value("xxgk/annual_reports/checks_failed")
-
     async def _parent_column(self, item: dict[str, Any]) -> str | None:
         parent = item.get("parent_url")
         if not parent:
@@ -197,6 +192,9 @@ class DocumentPipeline:
         if pending is not None:
             # the parent page is still being extracted: wait until its row is done
             await asyncio.wait([pending])
+        elif self.shard_hand_off is not None and parent not in self.page_columns:
+            # the page may be another crawl process's: the parent process settles it at the end
+            self.shard_hand_off["parents_elsewhere"].append((item["url"], parent))
         return self.page_columns.get(parent)
 
     async def _catch_up(self) -> None:
@@ -226,10 +224,15 @@ class DocumentPipeline:
             if self.queue is not None:
                 self.stats.set_value("xxgk/extract/spilled", self.queue.spilled)
                 self.queue.close()
-        linked = link_years(self.report_entries)
-        self.stats.set_value("xxgk/annual_reports/linked_to_previous_year", linked)
-        for row, _, report in self.report_entries:
-            self._write_report(report, row)
+        if self.shard_hand_off is not None:
+            # one process of `--processes N`: reports of other years may be in other processes,
+            # so the parent links and writes them all (crawler/shards.py)
+            self.shard_hand_off["report_entries"] = self.report_entries
+            hand_off = Path(self.settings["XXGK_RUN_DIR"]) / f"shard-{self.settings['XXGK_SHARD_INDEX']}.pickle"
+            hand_off.write_bytes(pickle.dumps(self.shard_hand_off, protocol=pickle.HIGHEST_PROTOCOL))
+        elif self.reports is not None:
+            for key, value in write_reports(self.report_entries, self.reports, self.report_dir).items():
+                self.stats.set_value(key, value)
         if self.versions is not None and self.documents is not None:
             for row in self.versions.removal_rows():
                 self.documents.write(row)
@@ -311,3 +314,18 @@ class Versions:
             )
             self.state.removed(known.url, known.removed_reason or "removed", self.run)
         return rows
+
+
+def write_reports(entries: list[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path) -> dict[str, int]:
+    """Link each annual report to its organ's previous year (re-parsing it), then write one JSON
+    document per report and its flat row; the counts, as stats."""
+    counts = {"xxgk/annual_reports/linked_to_previous_year": link_years(entries)}
+    for row, _, report in entries:
+        report, flat = finish_report(report, row)
+        report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+        reports.write(flat)
+        counts["xxgk/annual_reports"] = counts.get("xxgk/annual_reports", 0) + 1
+        if flat.get("checks_failed"):
+            counts["xxgk/annual_reports/checks_failed"] = counts.get("xxgk/annual_reports/checks_failed", 0) + 1
+    return counts

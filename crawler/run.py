@@ -146,10 +146,11 @@ def prepare_crawl(
         paths = layout(out_path, name)
     except ValueError as exc:
         raise CrawlSetupError(str(exc)) from exc
-    distributed = bool(overrides.get("XXGK_REDIS_URL"))
-    # workers of one distributed crawl share the collection; anything else must wait its turn
+    # workers of one distributed crawl share the collection, and so do the processes of one
+    # crawl (`--processes`, whose parent holds the lock); anything else must wait its turn
+    shared = bool(overrides.get("XXGK_REDIS_URL")) or overrides.get("XXGK_SHARD_INDEX") is not None
     try:
-        lock = None if distributed else CollectionLock.acquire(paths.collection)
+        lock = None if shared else CollectionLock.acquire(paths.collection)
     except CollectionLocked as exc:
         raise CrawlLocked(str(exc)) from exc
     try:
@@ -188,7 +189,23 @@ def _truthy(value: Any) -> bool:
 
 
 def run_crawl(urls: list[str], out: str | os.PathLike, name: str | None, overrides: dict[str, Any]) -> CrawlResult:
-    return run_prepared([prepare_crawl(urls, out, name, overrides)])[0]
+    prep = prepare_crawl(urls, out, name, overrides)
+    processes = prep.settings.getint("XXGK_PROCESSES", 1)
+    if processes == 1 or overrides.get("XXGK_SHARD_INDEX") is not None:
+        return run_prepared([prep])[0]
+    try:
+        if processes < 1:
+            raise CrawlSetupError(f"XXGK_PROCESSES must be 1 or more, got {processes}")
+        if prep.settings.get("XXGK_REDIS_URL") or prep.settings.getbool("XXGK_INCREMENTAL"):
+            raise CrawlSetupError("--processes runs one-shot crawls (`xxgk crawl`, `xxgk demo`); "
+                                  "incremental and distributed runs use one process per worker")
+    except CrawlSetupError:
+        if prep.lock is not None:
+            prep.lock.release()
+        raise
+    from crawler.shards import run_sharded
+
+    return run_sharded(prep, processes, overrides)
 
 
 def run_prepared(crawls: list[PreparedCrawl], strict: bool = True) -> list[CrawlResult]:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import orjson
 import pyarrow.parquet as pq
 
 from archive.reader import iter_records, read_record_at
 from tests.support.groundtruth import ground_truth_mismatches
-from tests.support.runner import xxgk
+from tests.support.warcs import assert_valid_warcs
 
 
 def rows(run) -> list[dict]:
@@ -24,11 +21,7 @@ def warcs(run):
 def test_warcs_pass_warcio_check_and_xxgk_check(demo_crawl):
     files = warcs(demo_crawl)
     assert files and not list((demo_crawl.collection / "archive").glob("*.open"))
-    for path in files:
-        proc = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    proc = xxgk("warc", "check", *map(str, files))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_valid_warcs(files)
 
 
 def test_archived_bodies_are_what_the_server_served(demo_crawl):

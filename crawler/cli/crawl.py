@@ -13,6 +13,10 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="xxgk-data", help="output root (default: ./xxgk-data)")
     parser.add_argument("--name", help="collection name (default: from the first seed's host)")
     parser.add_argument("--max-pages", type=int, default=0, help="stop after N responses (0: no limit)")
+    parser.add_argument(
+        "--processes", type=int, default=1, metavar="N",
+        help="crawl in N processes sharing the portal's URLs (one per core; politeness per host is kept)",
+    )
     parser.add_argument("--ignore-robots", action="store_true", help="do not obey robots.txt")
     parser.add_argument("--csv", action="store_true", help="also write datasets as CSV")
     parser.add_argument(
@@ -35,6 +39,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict:
     overrides: dict = {}
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.processes != 1:
+        overrides["XXGK_PROCESSES"] = args.processes
     if args.ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = False
     if args.csv:
@@ -59,6 +65,8 @@ def execute(urls: list[str], args: argparse.Namespace, extra: dict | None = None
 
 def run(args: argparse.Namespace) -> int:
     result = execute(args.urls, args)
+    if result.start_error:  # a crawl process of `--processes N` failed: the others' captures are kept
+        raise CliError(result.start_error, 3)
     if not result.ok:
         raise CliError("no seed could be crawled: " + "; ".join(f"{u}: {r}" for u, r in result.seed_errors.items()), 3)
     return 0

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
+from crawler.signals import nudge_engine
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
@@ -109,14 +111,8 @@ class WorkerCoordination:
             # or an idle worker sits out while the others empty what they add to the queue
             from twisted.internet import reactor
 
-            reactor.callLater(0.5, self._nudge)
+            reactor.callLater(0.5, nudge_engine, self.crawler)
             raise DontCloseSpider
-
-    def _nudge(self) -> None:
-        slot = getattr(self.crawler.engine, "_slot", None)  # private in Scrapy 2.19: guarded
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None and getattr(slot, "closing", None) is None:
-            nextcall.schedule()
 
     def closed(self, spider, reason: str) -> None:
         self.server.delete(self.key)

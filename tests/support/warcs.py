@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -26,3 +28,15 @@ def records(collection_dir: Path) -> list[dict]:
                     }
                 )
     return out
+
+
+def assert_valid_warcs(files: list[Path]) -> None:
+    """Each file passes `warcio check`, and all of them `xxgk warc check`."""
+    from tests.support.runner import xxgk
+
+    assert files
+    for path in files:
+        proc = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = xxgk("warc", "check", *map(str, files))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
