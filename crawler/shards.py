@@ -179,6 +179,8 @@ class Router:
     routed: list[int] = field(default_factory=list)  # requests sent to each child
     idle_at: list[int | None] = field(default_factory=list)  # child idle, having taken in this many
     finished: bool = False
+    gone: set[int] = field(default_factory=set)  # children that have ended
+    dropped: int = 0  # requests forwarded to a child that had ended
 
     def __post_init__(self) -> None:
         self.routed = [0] * self.shards
@@ -188,6 +190,9 @@ class Router:
         kind = message[0]
         if kind == "forward":
             _, owner, batch = message
+            if owner in self.gone:  # it stopped early (--max-pages, a crash): nobody fetches these
+                self.dropped += len(batch)
+                return
             self.routed[owner] += len(batch)
             self.idle_at[owner] = None
             self.send(owner, ("requests", batch))
@@ -197,6 +202,7 @@ class Router:
 
     def child_gone(self, child: int) -> None:
         """A child ended (or died): what is routed to it can no longer be taken in."""
+        self.gone.add(child)
         self.idle_at[child] = self.routed[child]
         self._check_done()
 
@@ -319,6 +325,8 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
         raise CrawlSetupError("; ".join(f"process p{i}: {e}" for i, e in sorted(errors.items())))
     parts = [results[i] for i in sorted(results)]
     stats = merge_stats([r.stats for r in parts])
+    if router.dropped:
+        stats["xxgk/shards/dropped"] = router.dropped  # found for a process that had stopped
     for index, error in sorted(errors.items()):
         logger.error("crawl process p%d failed: %s", index, error)
         stats[f"xxgk/errors/process p{index}"] = error

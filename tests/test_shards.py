@@ -174,6 +174,16 @@ def test_router_does_not_wait_for_a_dead_child():
     assert router.finished
 
 
+def test_router_drops_what_is_forwarded_to_a_child_that_stopped_early():
+    sent: list[tuple[int, tuple]] = []
+    router = Router(2, lambda child, message: sent.append((child, message)))
+    router.child_gone(1)  # p1 reached its share of --max-pages
+    router.handle(0, ("forward", 1, [{"url": "a"}]))
+    assert router.dropped == 1 and not any(child == 1 and m[0] == "requests" for child, m in sent)
+    router.handle(0, ("idle", 0))
+    assert router.finished
+
+
 def test_stats_of_the_processes_merge_into_one_crawl():
     from datetime import datetime
 
