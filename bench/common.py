@@ -99,37 +99,92 @@ def wait_for_port(port: int, timeout: float = 10) -> None:
     raise RuntimeError(f"nothing listening on 127.0.0.1:{port}")
 
 
-def tree_usage(pid: int, cpu_seen: dict[int, float]) -> tuple[int, int]:
-    """RSS (bytes) of a process and all its descendants, and of the process alone, from /proc;
-    records each one's CPU
-    seconds (self only) in `cpu_seen`, because getrusage misses grandchildren that the
-    process never reaps itself (extraction workers under a multiprocessing forkserver)."""
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class ProcessSample:
+    ppid: int
+    own_cpu: float  # utime + stime, seconds
+    reaped_cpu: float  # cutime + cstime: the children it has waited for, their reaped children…
+    rss: int  # bytes
+
+
+def read_processes() -> dict[tuple[int, int], ProcessSample]:
+    """Every process from /proc, keyed by (pid, start time) so a reused pid is another process."""
+    out: dict[tuple[int, int], ProcessSample] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
+        except OSError:  # gone meanwhile
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        stats[int(entry)] = fields
-    total, todo = 0, [pid]
-    root = int(stats[pid][21]) * PAGE_SIZE if pid in stats else 0
-    while todo:
-        p = todo.pop()
-        fields = stats.get(p)
-        if fields:
-            total += int(fields[21]) * PAGE_SIZE
-            cpu_seen[p] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        todo.extend(children.get(p, []))
-    return total, root
+        fields = stat[stat.rindex(")") + 2 :].split()  # fields[0] is stat's 3rd field (state)
+        out[(int(entry), int(fields[19]))] = ProcessSample(
+            ppid=int(fields[1]),
+            own_cpu=(int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
+            reaped_cpu=(int(fields[13]) + int(fields[14])) / CLOCK_TICKS,
+            rss=int(fields[21]) * PAGE_SIZE,
+        )
+    return out
 
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+class ProcessTree:
+    """A command's process tree followed through /proc: RSS now, and CPU seconds at the end.
+
+    getrusage on the command counts only the descendants reaped along a chain of waits
+    back to it; a process whose parent exits first (a multiprocessing forkserver when its
+    crawl process ends, its extraction workers) is reparented out of that chain, and a
+    walk down from the command by parent pid loses it too. So every process once seen
+    below the command stays followed wherever it is reparented, and the CPU is the
+    command's getrusage plus, for each process not reaped by a followed process, its own
+    and its reaped children's CPU at the last sample. What that misses: CPU spent after
+    the last sample (≤ 0.2 s) by processes that init or another outsider reaps.
+    """
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.last: dict[tuple[int, int], ProcessSample] = {}  # followed, as last seen
+        self.reaped_inside: dict[tuple[int, int], bool] = {}  # gone: was its parent followed?
+
+    def sample(self, *, root_reaped: bool = False) -> tuple[int, int]:
+        """RSS (bytes) of the whole tree and of the root process alone.
+        `root_reaped`: the command has been waited for (what it reaped counts as inside)."""
+        processes = read_processes()
+        by_pid = {key[0]: key for key in processes}
+        children: dict[int, list[int]] = {}
+        for (pid, _), info in processes.items():
+            children.setdefault(info.ppid, []).append(pid)
+        seeds = [self.root] + [pid for (pid, started) in self.last if by_pid.get(pid) == (pid, started)]
+        tree: set[tuple[int, int]] = set()
+        todo = seeds
+        while todo:
+            key = by_pid.get(todo.pop())
+            if key is None or key in tree:
+                continue
+            tree.add(key)
+            todo.extend(children.get(key[0], []))
+        followed_pids = {pid for pid, _ in tree} | ({self.root} if root_reaped else set())
+        for key, info in self.last.items():
+            if key not in tree and key not in self.reaped_inside:
+                # the only process that can reap one is its parent: if that is still followed,
+                # its reaped_cpu has this one's CPU from now on
+                self.reaped_inside[key] = info.ppid in followed_pids
+        for key in tree:
+            self.last[key] = processes[key]
+        root = sum(processes[key].rss for key in tree if key[0] == self.root)
+        return sum(processes[key].rss for key in tree), root
+
+    def cpu(self, root_rusage_cpu: float) -> float:
+        """CPU seconds of the whole tree, once the root has been reaped and sampled after."""
+        outside = sum(
+            info.own_cpu + info.reaped_cpu
+            for key, info in self.last.items()
+            if key[0] != self.root and not self.reaped_inside.get(key, False)
+        )
+        return root_rusage_cpu + outside
 
 
 @dataclass
@@ -148,21 +203,25 @@ class Measured:
 
 
 def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = None, timeout: float = 900) -> Measured:
-    """Run a command to completion: wall time, CPU time (self + children), peak memory."""
+    """Run a command to completion: wall time, CPU time and peak memory of its whole process
+    tree (children, their children…: ProcessTree). Killed after `timeout` seconds."""
     started = time.monotonic()
     proc = subprocess.Popen(
         command, cwd=cwd or REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         errors="replace",
     )
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.daemon = True
+    watchdog.start()
     peak = peak_root = 0
-    cpu_seen: dict[int, float] = {}
+    tree = ProcessTree(proc.pid)
     timeline: list[tuple[float, int]] = []
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak, peak_root
         while not stop.is_set():
-            rss, root = tree_usage(proc.pid, cpu_seen)
+            rss, root = tree.sample()
             peak, peak_root = max(peak, rss), max(peak_root, root)
             timeline.append((time.monotonic() - started, rss))
             stop.wait(0.2)
@@ -182,8 +241,12 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = N
     except KeyboardInterrupt:
         proc.kill()
         raise
+    finally:
+        watchdog.cancel()
     wall = time.monotonic() - started
     stop.set()
+    sampler.join()
+    tree.sample(root_reaped=True)  # who, of what was running at the last sample, the command reaped
     for r in readers:
         r.join(timeout)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -191,8 +254,7 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = N
         command=command,
         returncode=proc.returncode,
         wall=wall,
-        # getrusage counts what the process reaped; the samples count what it did not
-        cpu=max(usage.ru_utime + usage.ru_stime, sum(cpu_seen.values())),
+        cpu=tree.cpu(usage.ru_utime + usage.ru_stime),
         max_rss=usage.ru_maxrss * 1024,
         peak_tree_rss=peak,
         peak_root_rss=peak_root,
@@ -213,15 +275,17 @@ def settings_args(settings: dict[str, str]) -> list[str]:
     return out
 
 
-def count_warc_responses(paths: list[Path]) -> dict[str, int]:
-    """Records by type (response, revisit, …) in WARC files, read with warcio."""
+def count_warc_statuses(paths: list[Path]) -> dict[str, int]:
+    """HTTP status codes of the response records in WARC files ("200": n, "404": m, …)."""
     from warcio.archiveiterator import ArchiveIterator
 
     counts: dict[str, int] = {}
     for path in paths:
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh, no_record_parse=True):
-                counts[record.rec_type] = counts.get(record.rec_type, 0) + 1
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response" and record.http_headers is not None:
+                    status = record.http_headers.get_statuscode()
+                    counts[status] = counts.get(status, 0) + 1
     return counts
 
 

@@ -1,13 +1,15 @@
 """Many small portals in one crawl, politeness on: aggregate pages/s and CPU per page.
 
-    python bench/many.py [--portals 200] [--size 8]
+    python bench/many.py [--portals 200] [--size 8] [--processes 1]
 
 One nginx serves the same small synthetic portal on --portals loopback addresses
 (127.0.1.1, 127.0.1.2, …: distinct hosts, so each gets its own downloader slot
 and its own politeness), and one `xxgk crawl URL1 URL2 …` crawls them all at
 1 request/s per host (DOWNLOAD_DELAY=1, one connection per host, robots.txt
 obeyed). The baseline measured in the same run is the politeness ceiling:
-`--portals` requests/s; the ratio says how close one process gets to it.
+`--portals` requests/s; the ratio says how close the crawl gets to it.
+`--processes N` shards the crawl over N processes (-s XXGK_PROCESSES=N; with one
+connection per host each portal goes whole to one of them).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--portals", type=int, default=200)
     parser.add_argument("--size", type=int, default=8, help="detail pages per portal")
+    parser.add_argument("--processes", type=int, default=1, help="crawl processes (-s XXGK_PROCESSES=N)")
     parser.add_argument("--profile", action="store_true", help="record with py-spy, print the top functions")
     args = parser.parse_args(argv)
     site = export_portal(args.size, 1, name="small")
@@ -59,21 +62,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-many-") as tmp, nginx(many, port=port, keep_listen=True):
         urls = [f"http://{host(i)}:{port}/xxgk/" for i in range(args.portals)]
-        command = xxgk_command("crawl", *urls, "--out", tmp, "--name", "many", "--no-progress", *settings_args(POLITE))
+        settings = POLITE | {"XXGK_PROCESSES": str(args.processes)}
+        command = xxgk_command("crawl", *urls, "--out", tmp, "--name", "many", "--no-progress", *settings_args(settings))
         raw = CACHE / "results" / f"profile-many-{args.portals}.txt"
         if args.profile:
             raw.parent.mkdir(parents=True, exist_ok=True)
-            command = ["py-spy", "record", "--format", "raw", "--rate", "50", "--nonblocking", "-o", str(raw), "--", *command]
+            # with several processes the crawl runs in the children, not in the process py-spy starts
+            children = ["--subprocesses"] if args.processes > 1 else []
+            command = ["py-spy", "record", "--format", "raw", "--rate", "50", "--nonblocking", *children, "-o", str(raw),
+                       "--", *command]
         run = measure(command, timeout=1800)
     if run.returncode != 0:
         raise SystemExit(f"crawl failed ({run.returncode}):\n{run.stdout}\n{run.stderr[-2000:]}")
     responses = next((int(line.split()[1]) for line in run.stdout.splitlines() if line.split()[:1] == ["responses"]), 0)
     rate = responses / run.wall
-    print(f"{args.portals} portals x {args.size} detail pages, 1 request/s per host, one process")
+    processes = "one process" if args.processes == 1 else f"{args.processes} processes"
+    print(f"{args.portals} portals x {args.size} detail pages, 1 request/s per host, {processes}")
     print(f"  responses {responses} in {run.wall:.0f} s: {rate:.0f} pages/s aggregate "
           f"(ceiling {args.portals}/s: {rate / args.portals:.2f}x)")
     print(f"  CPU {run.cpu:.0f} s: {1000 * run.cpu / max(responses, 1):.1f} ms CPU per page, "
-          f"{100 * run.cpu / run.wall:.0f}% of one core; peak RSS {mb(run.peak_tree_rss)} (tree)")
+          f"{100 * run.cpu / run.wall:.0f}% of one core; peak RSS {mb(run.peak_tree_rss)} (tree: all processes)")
     if args.profile:
         from bench.profile_crawl import summarise
 
