@@ -24,10 +24,12 @@ _DETAIL = re.compile("|".join(f"(?:{p})" for p in DETAIL_URL_PATTERNS))
 
 _VALUE = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
 # One pass: what a browser does not parse as markup (skipped), then the tags that link.
-# Groups: 1 "a" for anchors, 2-4 <a>/<area> href, 5-7 <frame>/<iframe> src, 8-10 <base> href.
+# Groups: 1 "a" for anchors, 2-4 <a>/<area> href, 5 the text after the tag up to the next
+# tag (an anchor's own text), 6-8 <frame>/<iframe> src, 9-11 <base> href. findall() hands
+# them over as tuples in one C call; skipped markup gives a tuple of empty strings.
 _SCAN = re.compile(
     r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>"
-    rf"|<(?:(a)|area)\b[^>]*?\shref{_VALUE}[^>]*>"
+    rf"|<(?:(a)|area)\b[^>]*?\shref{_VALUE}[^>]*>([^<]*)"
     rf"|<i?frame\b[^>]*?\ssrc{_VALUE}[^>]*>"
     rf"|<base\b[^>]*?\shref{_VALUE}",
     re.I | re.S,
@@ -119,24 +121,20 @@ def iter_links(url: str, text: str, resolver: LinkResolver | None = None) -> Ite
     (crawler/cms/registry.py)."""
     links = resolver or _DEFAULT_RESOLVER
     resolve = links.resolver(url)
-    for match in _SCAN.finditer(text):
-        kind = text[match.start() + 1].lower()  # a(rea) | i/f(rame) | b(ase) | ! or s: skipped
-        if kind == "a":
-            href, anchor = _value(match, 2), None
-            if match.group(1) is not None:  # <a>: its text up to the first child element
-                end = text.find("<", match.end())
-                anchor = text[match.end(): end if end >= 0 else len(text)] or None
-                if anchor and "&" in anchor:
-                    anchor = unescape(anchor)
-        elif kind in "if":
-            href, anchor = _value(match, 5), None
-        elif kind == "b":
-            base = _value(match, 8).strip()
+    for is_a, h1, h2, h3, own_text, f1, f2, f3, b1, b2, b3 in _SCAN.findall(text):
+        href = h1 or h2 or h3
+        if href:  # <a> or <area>: an <a>'s text up to its first child element
+            anchor = (unescape(own_text) if "&" in own_text else own_text) if is_a and own_text else None
+        elif f1 or f2 or f3:
+            href, anchor = f1 or f2 or f3, None
+        else:
+            base = b1 or b2 or b3
+            base = (unescape(base) if "&" in base else base).strip()
             if base:
                 resolve = links.resolver(urljoin(url, base))
-            continue
-        else:
-            continue
+            continue  # a <base>, or markup a browser does not parse (comment, script, style)
+        if "&" in href:
+            href = unescape(href)
         href = href.strip()
         if not href or href.lower().startswith(SKIP_SCHEMES):
             continue
