@@ -23,7 +23,8 @@ NAME = "generic"
 PAGER_FUNCTIONS: tuple[str, ...] = (
     "goPage", "gotoPage", "toPage", "jumpPage", "changePage", "turnPage", "go_page", "goto_page", "pageJump",
 )
-MARKERS: tuple[str, ...] = ("<select", *(f"{name}(" for name in PAGER_FUNCTIONS))
+CALL_MARKERS: tuple[str, ...] = tuple(f"{name}(" for name in PAGER_FUNCTIONS)
+MARKERS: tuple[str, ...] = ("<select", *CALL_MARKERS)
 
 _NAMES = "|".join(PAGER_FUNCTIONS)
 SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.S | re.I)
@@ -67,8 +68,9 @@ def discover(page: Page) -> Iterator[Found]:
             for value in values:
                 if value and not value.lower().startswith("javascript:"):
                     yield Found(urljoin(page.url, value), LISTING, "下一页")
-    for name, number in CALL.findall(text):
-        numbers.setdefault(name, set()).add(int(number))
+    if any(marker in text for marker in CALL_MARKERS):  # substring tests first: CALL scans slowly
+        for name, number in CALL.findall(text):
+            numbers.setdefault(name, set()).add(int(number))
     if not numbers:
         return
     total = TOTAL_PAGES.search(text)
