@@ -131,6 +131,20 @@ def read_processes() -> dict[tuple[int, int], ProcessSample]:
     return out
 
 
+def read_pss(pid: int) -> int:
+    """Proportional set size (bytes): pages shared between processes (a forked crawl process and
+    its parent share their imported modules copy-on-write) count once across them, not once each
+    as RSS does."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # gone meanwhile
+        pass
+    return 0
+
+
 class ProcessTree:
     """A command's process tree followed through /proc: RSS now, and CPU seconds at the end.
 
@@ -146,6 +160,7 @@ class ProcessTree:
 
     def __init__(self, root: int) -> None:
         self.root = root
+        self.pss = 0  # bytes: proportional set size of the tree at the last sample
         self.last: dict[tuple[int, int], ProcessSample] = {}  # followed, as last seen
         self.reaped_inside: dict[tuple[int, int], bool] = {}  # gone: was its parent followed?
 
@@ -175,6 +190,7 @@ class ProcessTree:
         for key in tree:
             self.last[key] = processes[key]
         root = sum(processes[key].rss for key in tree if key[0] == self.root)
+        self.pss = sum(read_pss(pid) for pid, _ in tree)
         return sum(processes[key].rss for key in tree), root
 
     def cpu(self, root_rusage_cpu: float) -> float:
@@ -196,6 +212,7 @@ class Measured:
     max_rss: int  # bytes: the largest single process (getrusage)
     peak_tree_rss: int  # bytes: the largest sum over the process tree, sampled every 0.2 s
     peak_root_rss: int = 0  # bytes: the command's own process (not its children), sampled
+    peak_tree_pss: int = 0  # bytes: the largest PSS sum over the tree (shared pages counted once)
     stdout: str = ""
     stderr: str = ""
     extra: dict = field(default_factory=dict)
@@ -213,16 +230,16 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = N
     watchdog = threading.Timer(timeout, proc.kill)
     watchdog.daemon = True
     watchdog.start()
-    peak = peak_root = 0
+    peak = peak_root = peak_pss = 0
     tree = ProcessTree(proc.pid)
     timeline: list[tuple[float, int]] = []
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_root
+        nonlocal peak, peak_root, peak_pss
         while not stop.is_set():
             rss, root = tree.sample()
-            peak, peak_root = max(peak, rss), max(peak_root, root)
+            peak, peak_root, peak_pss = max(peak, rss), max(peak_root, root), max(peak_pss, tree.pss)
             timeline.append((time.monotonic() - started, rss))
             stop.wait(0.2)
 
@@ -258,6 +275,7 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = N
         max_rss=usage.ru_maxrss * 1024,
         peak_tree_rss=peak,
         peak_root_rss=peak_root,
+        peak_tree_pss=peak_pss,
         timeline=timeline,
         stdout="".join(out),
         stderr="".join(err),

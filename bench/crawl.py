@@ -290,12 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nsynthetic portal: {args.size} detail pages (seed {args.seed}), nginx on loopback, "
           f"concurrency 32, politeness off; median of {args.repeat} run(s)")
     print(f"{'crawler':<26}{'pages':>7}{'404s':>6}{'crawl s':>10}{'wall s':>8}{'CPU s':>8}"
-          f"{'crawl p/s':>10}{'whole p/s':>10}{'pages/CPU s':>12}{'peak RSS':>10}")
+          f"{'crawl p/s':>10}{'whole p/s':>10}{'pages/CPU s':>12}{'peak RSS':>10}{'peak PSS':>10}")
     for name, s in summaries.items():
         run = s.run
         print(f"{name:<26}{run.extra['pages']:>7}{run.extra.get('status_404', 0):>6}"
               f"{s.crawl_seconds:>8.1f} {run.extra['crawl_source']}{s.wall:>8.1f}{run.cpu:>8.1f}"
-              f"{s.crawl_rate:>10.0f}{s.whole_rate:>10.0f}{s.cpu_rate:>12.0f}{mb(run.peak_tree_rss):>10}")
+              f"{s.crawl_rate:>10.0f}{s.whole_rate:>10.0f}{s.cpu_rate:>12.0f}{mb(run.peak_tree_rss):>10}"
+              f"{mb(run.peak_tree_pss):>10}")
         if name.startswith("xxgk"):
             wait = run.extra.get("extract_wait_seconds")
             dataset = (f"extraction done {wait:.1f} s after capture, dataset complete at {run.wall:.1f} s; "
@@ -304,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{run.extra.get('detail')}, WARC {mb(run.extra['warc_bytes'])}")
     print(f"crawl s: {CAPTURE_LINE} = xxgk's capture line (until the last response is archived), "
           f"{SPIDER_OPEN_CLOSE} = Scrapy's spider open → close (no interpreter start-up), "
-          f"{WHOLE_COMMAND} = the whole command; wall s: the whole command (xxgk: until the dataset is complete)")
+          f"{WHOLE_COMMAND} = the whole command; wall s: the whole command (xxgk: until the dataset is complete); "
+          "peak RSS / PSS: sums over the process tree (PSS counts pages processes share once)")
 
     xxgk_names = [name for name in summaries if name.startswith("xxgk")]
     same_urls = [name for name in summaries if name.endswith("(same URLs)")]

@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="extra xxgk setting for the crawls (repeatable)")
     args = parser.parse_args(argv)
     extra = dict(pair.split("=", 1) for pair in args.settings)
-    print(f"{'detail pages':>12}{'responses':>10}{'wall s':>8}{'pages/s':>8}{'crawl process':>15}{'largest proc':>14}{'tree':>8}"
-          f"   tree RSS at 25/50/75/100% of the crawl")
+    print(f"{'detail pages':>12}{'responses':>10}{'wall s':>8}{'pages/s':>8}{'root process':>14}{'largest proc':>14}"
+          f"{'tree RSS':>10}{'tree PSS':>10}   tree RSS at 25/50/75/100% of the crawl")
     peaks = []
     for size in [int(s) for s in args.sizes.split(",")]:
         site = export_portal(size, args.seed)
@@ -52,12 +52,15 @@ def main(argv: list[str] | None = None) -> int:
         for q in (0.25, 0.5, 0.75, 1.0):
             at = [rss for t, rss in run.timeline if t <= q * run.wall]
             quarters.append(mb(at[-1]) if at else "-")
-        peaks.append((size, run.peak_root_rss, run.peak_tree_rss))
-        print(f"{size:>12}{responses:>10}{run.wall:>8.0f}{responses / run.wall:>8.0f}{mb(run.peak_root_rss):>15}"
-              f"{mb(run.max_rss):>14}{mb(run.peak_tree_rss):>8}   {' / '.join(quarters)}")
+        peaks.append((size, run.peak_root_rss, run.peak_tree_rss, run.peak_tree_pss))
+        print(f"{size:>12}{responses:>10}{run.wall:>8.0f}{responses / run.wall:>8.0f}{mb(run.peak_root_rss):>14}"
+              f"{mb(run.max_rss):>14}{mb(run.peak_tree_rss):>10}{mb(run.peak_tree_pss):>10}   {' / '.join(quarters)}")
+    print("root process: the `xxgk crawl` process itself (with --processes N, the parent that only routes); "
+          "PSS counts pages shared between processes (forked crawl processes, their parent) once")
     if len(peaks) > 1:
-        (s0, c0, t0), (s1, c1, t1) = peaks[0], peaks[-1]
-        print(f"\n{s1} vs {s0} detail pages ({s1 / s0:.0f}x the URLs): peak RSS crawl x{c1 / c0:.2f}, tree x{t1 / t0:.2f}")
+        (s0, c0, t0, p0), (s1, c1, t1, p1) = peaks[0], peaks[-1]
+        print(f"\n{s1} vs {s0} detail pages ({s1 / s0:.0f}x the URLs): peak RSS root process x{c1 / c0:.2f}, "
+              f"tree RSS x{t1 / t0:.2f}, tree PSS x{p1 / max(p0, 1):.2f}")
     return 0
 
 
