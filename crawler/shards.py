@@ -21,6 +21,7 @@ request routed to it (idle reports carry that count), then tells them to finish.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import multiprocessing
@@ -102,6 +103,7 @@ class ShardedScheduler(Scheduler):
         scheduler.flush_pending = False
         scheduler.received = 0  # requests routed here and scheduled
         scheduler.finishing = False
+        scheduler.parent_gone = False
         if scheduler.channel is None or scheduler.shards < 2:
             raise RuntimeError("ShardedScheduler runs only in a child of `xxgk crawl --processes N`")
         crawler.signals.connect(scheduler._idle, signal=signals.spider_idle)
@@ -116,8 +118,9 @@ class ShardedScheduler(Scheduler):
         return result
 
     def close(self, reason: str):
-        self.loop.remove_reader(self.channel.fileno())
-        self._flush()
+        if not self.parent_gone:
+            self.loop.remove_reader(self.channel.fileno())
+            self._flush()
         return super().close(reason)
 
     def enqueue_request(self, request) -> bool:
@@ -136,10 +139,27 @@ class ShardedScheduler(Scheduler):
 
     def _flush(self) -> None:
         self.flush_pending = False
-        for owner, batch in self.outbox.items():
+        outbox, self.outbox = self.outbox, {}
+        for owner, batch in outbox.items():
             if batch:
-                self.channel.send(("forward", owner, batch))
-        self.outbox = {}
+                self._send(("forward", owner, batch))
+
+    def _send(self, message: tuple) -> None:
+        if self.finishing and self.parent_gone:
+            return
+        try:
+            self.channel.send(message)
+        except OSError as exc:
+            self._parent_lost(exc)
+
+    def _parent_lost(self, exc: BaseException) -> None:
+        """The parent was killed: finish this shard's queue and close properly, captures kept."""
+        if not self.parent_gone:
+            logger.error("lost the parent process (%s): finishing with what this process has", str(exc) or type(exc).__name__)
+            self.stats.set_value("xxgk/shards/parent_lost", True)
+            self.loop.remove_reader(self.channel.fileno())
+        self.parent_gone = self.finishing = True
+        nudge_engine(self.crawler)
 
     def _read(self) -> None:
         try:
@@ -153,17 +173,16 @@ class ShardedScheduler(Scheduler):
                 elif message[0] == "finish":
                     self.finishing = True
                     nudge_engine(self.crawler)
-        except EOFError:  # the parent is gone: finish what is here and stop
-            self.loop.remove_reader(self.channel.fileno())
-            self.finishing = True
-            nudge_engine(self.crawler)
+        except (EOFError, OSError) as exc:
+            self._parent_lost(exc)
 
     def _idle(self, spider) -> None:
         if self.finishing:
             return
         self._flush()
-        self.channel.send(("idle", self.received))
-        raise DontCloseSpider
+        self._send(("idle", self.received))
+        if not self.finishing:
+            raise DontCloseSpider
 
 
 
@@ -215,22 +234,34 @@ class Router:
                 self.send(child, ("finish",))
 
 
-def _child_main(index: int, urls: list[str], out: str, name: str, overrides: dict[str, Any], conn: Connection) -> None:
+def _child_main(
+    index: int, urls: list[str], out: str, name: str, overrides: dict[str, Any], conn: Connection,
+    parent_ends: list[Connection],
+) -> None:
     global CHANNEL
     from crawler.run import CrawlSetupError, run_crawl
 
+    # a forked child holds copies of the parent's ends of the pipes: closed, or the parent's
+    # death would never reach this process as end-of-file (and a full pipe would block it)
+    for end in parent_ends:
+        end.close()
     CHANNEL = conn
     try:
         result = run_crawl(urls, out, name, {**overrides, "XXGK_SHARD_INDEX": index})
     except CrawlSetupError as exc:
-        conn.send(("error", str(exc)))
+        _tell_parent(conn, ("error", str(exc)))
     except BaseException as exc:
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        _tell_parent(conn, ("error", f"{type(exc).__name__}: {exc}"))
         raise
     else:
-        conn.send(("result", result))
+        _tell_parent(conn, ("result", result))
     finally:
         conn.close()
+
+
+def _tell_parent(conn: Connection, message: tuple) -> None:
+    with contextlib.suppress(OSError):  # the parent was killed: this process's captures are on disk
+        conn.send(message)
 
 
 def _start_method() -> str:
@@ -253,7 +284,8 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
 
     shares = child_settings(prep.settings, processes)
     base = prep.settings.get("XXGK_WARC_PREFIX") or prep.paths.name
-    context = multiprocessing.get_context(_start_method())
+    method = _start_method()
+    context = multiprocessing.get_context(method)
     pipes, children = [], []
     started_at = _now()
     started = time.monotonic()
@@ -267,7 +299,8 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
         }
         process = context.Process(
             target=_child_main, name=f"xxgk-crawl-p{index}",
-            args=(index, prep.urls, str(prep.paths.out), prep.paths.name, child_overrides, child_end),
+            args=(index, prep.urls, str(prep.paths.out), prep.paths.name, child_overrides, child_end,
+                  [*pipes, parent_end] if method == "fork" else []),
         )
         process.start()
         child_end.close()

@@ -8,6 +8,11 @@ split are checked on their own.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,3 +216,37 @@ def test_rows_and_reports_match_the_one_process_crawl(sharded_crawl, demo_crawl)
 
     for name in ("documents", "annual_reports"):
         assert content(sharded_crawl.out, name) == content(demo_crawl.out, name), name
+
+
+def test_killing_the_parent_keeps_what_the_processes_archived(demo_portal, tmp_path):
+    """SIGKILL to the parent mid-crawl: each crawl process finishes its own queue and closes its
+    WARCs and index entries properly; nothing already archived is lost or left open."""
+    from tests.support.runner import REPO
+
+    _, portal = demo_portal
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", portal.root_url, "--out", str(tmp_path), "--name", "demo",
+         "--processes", "2", *FAST, "-s", "DOWNLOAD_DELAY=0.05", "-s", "ITEM_PIPELINES={}"],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    archive = tmp_path / "collections" / "demo" / "archive"
+    deadline = time.monotonic() + 60
+    while len(list(archive.glob("*.warc.gz.open"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = [int(pid) for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+    assert len(children) == 2
+    time.sleep(0.5)  # both at work
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    while any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+              for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}/status").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+                   for pid in children), "crawl processes outlived the parent by a minute"
+    files = sorted(archive.glob("*.warc.gz"))
+    assert {f.name.split("-")[1] for f in files} == {"p0", "p1"} and not list(archive.glob("*.open"))
+    assert_valid_warcs(files)
+    index = (tmp_path / "collections" / "demo" / "indexes" / "index.cdxj").read_bytes().splitlines()
+    assert len(index) == sum(captured(tmp_path / "collections" / "demo").values()) > 2
+    logs = "".join(p.read_text() for p in (tmp_path / "runs" / "demo").glob("*/crawl-p*.log"))
+    assert "lost the parent process" in logs
