@@ -80,7 +80,7 @@ XXGK_DEDUP_MIN_SIZE = 1  # payloads smaller than this are always stored in full
 XXGK_PROCESSES = 1  # crawl processes sharing the portal's URLs (crawler/shards.py): one per core is the most
 XXGK_EXTRACT_WORKERS = 1  # processes running text/metadata extraction off the reactor
 XXGK_EXTRACT_BACKLOG = 256  # documents held in memory for extraction; more wait in a file (the crawl never waits)
-XXGK_EXTRACT_NICE = 10  # extraction workers' niceness increment: the crawl gets the CPU first (0: same priority)
+XXGK_EXTRACT_NICE = 19  # extraction workers' niceness increment: the crawl gets the CPU first (0: same priority)
 XXGK_DATASET_FORMATS = ["jsonl", "parquet"]  # add "csv" for a CSV copy
 XXGK_PROGRESS = False  # live progress line on stderr (the CLI turns it on for a terminal)
 

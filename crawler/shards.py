@@ -448,29 +448,38 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
 
 def inherit_columns(jsonl: Path, elsewhere: list[tuple[str, str]], run_files: set[str]) -> int:
     """Give attachments of this run the column of their page when another process extracted the
-    page (as one process does as it goes); the JSONL is replaced atomically, other lines untouched."""
+    page (as one process does as it goes). Two streaming passes (rows carry whole texts: the
+    file can be far bigger than memory should be); the JSONL is replaced atomically, other
+    lines byte for byte."""
     parents = {parent for _, parent in elsewhere}
     attachments = {url for url, _ in elsewhere}
-    lines = jsonl.read_bytes().splitlines(keepends=True)
-    rows = [orjson.loads(line) if line.strip() else None for line in lines]
-    columns = {
-        row["url"]: row["column"] for row in rows
-        if row and row.get("kind") == "page" and row.get("url") in parents
-        and row.get("column") and row.get("warc_file") in run_files
-    }
+    columns: dict[str, str] = {}
+    with open(jsonl, "rb") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = orjson.loads(line)
+            if (row.get("kind") == "page" and row.get("url") in parents and row.get("column")
+                    and row.get("warc_file") in run_files):
+                columns[row["url"]] = row["column"]
+    if not columns:
+        return 0
     changed = 0
-    for index, row in enumerate(rows):
-        column = columns.get(row.get("parent_url")) if row else None
-        if (column and row.get("kind") == "attachment" and row.get("url") in attachments
-                and row.get("warc_file") in run_files and row.get("column") != column):
-            row["column"] = column
-            lines[index] = orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS) + b"\n"
-            changed += 1
+    partial = jsonl.with_name(jsonl.name + ".partial")
+    with open(jsonl, "rb") as source, open(partial, "wb") as out:
+        for line in source:
+            row = orjson.loads(line) if line.strip() else None
+            column = columns.get(row.get("parent_url")) if row else None
+            if (column and row.get("kind") == "attachment" and row.get("url") in attachments
+                    and row.get("warc_file") in run_files and row.get("column") != column):
+                row["column"] = column
+                line = orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS) + b"\n"
+                changed += 1
+            out.write(line)
+        out.flush()
+        os.fsync(out.fileno())
     if changed:
-        partial = jsonl.with_name(jsonl.name + ".partial")
-        with open(partial, "wb") as fh:
-            fh.writelines(lines)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(partial, jsonl)
+    else:
+        partial.unlink()
     return changed

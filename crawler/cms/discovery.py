@@ -70,7 +70,10 @@ class LinkResolver:
     directory for "x.html", nothing for absolute URLs), not the page URL.
     """
 
-    def __init__(self, max_entries: int = 200_000):
+    # The hits are the navigation (~60 hrefs per site); most other hrefs are met once or twice.
+    # A small cap, emptied when full, keeps memory flat on big portals at the price of
+    # resolving the navigation again once every few thousand pages.
+    def __init__(self, max_entries: int = 20_000):
         self._cache: dict[tuple[str, str], str | None] = {}
         self.max_entries = max_entries
 
