@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import pickle
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -98,7 +99,7 @@ class DocumentPipeline:
             # forkserver: workers start clean, not as copies of a process running a reactor
             self.pool = ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("forkserver"),
-                initializer=init_worker, initargs=(self.settings.getint("XXGK_EXTRACT_NICE"),),
+                initializer=init_worker, initargs=(self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid()),
             )
             # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
             self.window = min(self.max_backlog, 2 * workers)

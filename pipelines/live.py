@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +38,24 @@ logger = logging.getLogger(__name__)
 Result = tuple[dict[str, Any], tuple[dict, dict] | None]
 
 
-def init_worker(nice: int = 0) -> None:
-    """Pool initializer: extraction yields the CPU to the crawl (``XXGK_EXTRACT_NICE``)."""
+def init_worker(nice: int = 0, crawl_pid: int | None = None) -> None:
+    """Pool initializer: extraction yields the CPU to the crawl (``XXGK_EXTRACT_NICE``), and the
+    worker ends when the crawl process is gone (a pool's idle workers otherwise outlive a killed
+    crawl forever, waiting on a queue nobody will write to)."""
     if nice > 0:
         with contextlib.suppress(OSError):  # not permitted here: run at the crawl's priority
             os.nice(nice)
+    if crawl_pid:
+        threading.Thread(target=_exit_without, args=(crawl_pid,), name="crawl-watch", daemon=True).start()
+
+
+def _exit_without(pid: int, every: float = 2.0) -> None:
+    while True:
+        time.sleep(every)
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user)
+            os._exit(1)  # nothing to return results to; what was written is on disk
 
 
 def failed_row(item: dict[str, Any], error: str) -> dict[str, Any]:

@@ -196,3 +196,57 @@ def test_inline_extraction_gives_the_same_rows(demo_crawl, demo_portal, tmp_path
     rows = jsonl(tmp_path / "datasets" / "demo" / "documents.jsonl")
     assert without_capture(rows) == without_capture(jsonl(demo_crawl.datasets / "documents.jsonl"))
     assert "extraction finished" in proc.stdout
+
+
+def test_extraction_workers_end_with_a_killed_crawl(demo_portal, tmp_path):
+    """SIGKILL leaves a process pool's idle workers (and their forkserver) waiting forever on a
+    queue nobody writes to; xxgk's workers watch the crawl process and end with it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.runner import REPO
+
+    def descendants(pid: int) -> set[int]:
+        parents: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = stat[stat.rindex(")") + 2:].split()
+                if fields[0] != "Z":
+                    parents[int(entry)] = int(fields[1])
+        found, todo = set(), [pid]
+        while todo:
+            parent = todo.pop()
+            children = [p for p, pp in parents.items() if pp == parent and p not in found]
+            found.update(children)
+            todo.extend(children)
+        return found
+
+    _, portal = demo_portal
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", portal.root_url, "--out", str(tmp_path), "--name", "demo",
+         *FAST, "-s", "DOWNLOAD_DELAY=0.2"],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = descendants(proc.pid)
+        if len(workers) >= 2:  # the forkserver and its extraction worker
+            break
+        time.sleep(0.1)
+    assert len(workers) >= 2, "no extraction worker started"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}/stat").exists()
+             and Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"]
+    assert not alive, f"processes outlived the killed crawl: {alive}"
