@@ -329,7 +329,7 @@ class WarcFileWriter:
         return response_ref, request_ref
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per archived payload, kept for the whole crawl: no __dict__
 class Original:
     """The earlier capture a revisit record refers to."""
 

@@ -37,6 +37,7 @@ from crawler.scope import Scope, canonical, without_session
 # Scheduling priorities: finish documents before opening more listing pages,
 # which keeps the frontier (and memory) small on big portals.
 PRIORITY = {ATTACHMENT: 30, DETAIL: 20, LISTING: 10, PAGE: 0}
+_UNKNOWN = object()  # a link not met before: its role is worked out
 
 
 class PortalSpider(scrapy.Spider):
@@ -60,8 +61,10 @@ class PortalSpider(scrapy.Spider):
             raise ValueError("give at least one start URL: -a start_url=URL")
         self.seed_urls = urls
         self.collection_name = collection or name_from_url(urls[0])
-        self._roles: dict[str, str | None] = {}  # every link URL met → its role (None: skip)
-        self._seen: set[str] = set()  # canonical URLs scheduled
+        # Keyed by 64-bit string hashes, not the URLs (as Heritrix's fingerprint filters are): the
+        # per-URL state of a big portal is most of the crawl's memory; a collision is ~1e-8 at 1M URLs
+        self._roles: dict[int, str | None] = {}  # hash of every link URL met → its role (None: skip)
+        self._seen: set[int] = set()  # hashes of the canonical URLs scheduled
         self._links = LinkResolver()  # href → absolute URL, memoised: navigation repeats on every page
         self.seed_errors: dict[str, str] = {}  # seeds that never answered, and why
         self.attachment_maxsize = 0  # XXGK_ATTACHMENT_MAXSIZE (from_crawler); 0: DOWNLOAD_MAXSIZE
@@ -104,7 +107,7 @@ class PortalSpider(scrapy.Spider):
     def _mark_seen(self, url: str, body: bytes = b"") -> bool:
         """True if the URL (canonicalised: session ids, query order, fragments) and, for a
         POST, its body have not been scheduled yet."""
-        key = canonical(url) + ("\0" + body.decode("latin-1") if body else "")
+        key = hash(canonical(url) + ("\0" + body.decode("latin-1") if body else ""))
         if key in self._seen:
             return False
         self._seen.add(key)
@@ -143,9 +146,8 @@ class PortalSpider(scrapy.Spider):
         roles = self._roles
         paged = role == LISTING
         for url, anchor_text in iter_links(response.url, text, self._links):
-            if url in roles:
-                role_of_link = roles[url]
-            else:
+            role_of_link = roles.get(hash(url), _UNKNOWN)
+            if role_of_link is _UNKNOWN:
                 role_of_link = link_role(url, anchor_text)
                 links.append((url, role_of_link, anchor_text))  # new: to be scoped and scheduled
             if role_of_link == DETAIL:
@@ -185,7 +187,7 @@ class PortalSpider(scrapy.Spider):
         scope, roles = self.scope, self._roles
         for item in found:
             url = item.url
-            if item.method == "GET" and url in roles:
+            if item.method == "GET" and hash(url) in roles:
                 continue  # decided before (pager URLs repeat on every page of a listing)
             if item.role == ATTACHMENT:
                 allowed = scope.attachment(url)
@@ -194,7 +196,7 @@ class PortalSpider(scrapy.Spider):
             else:
                 allowed = scope.page(url)
             if item.method == "GET":
-                roles[url] = item.role if allowed else None
+                roles[hash(url)] = item.role if allowed else None
             if not allowed:
                 self.crawler.stats.inc_value("xxgk/links/out_of_scope")
                 continue
@@ -213,7 +215,7 @@ class PortalSpider(scrapy.Spider):
         scope = self.scope
         for url, role, anchor_text in links:
             if role is None:
-                self._roles[url] = None
+                self._roles[hash(url)] = None
                 continue
             if role == ATTACHMENT:
                 allowed = scope.attachment(url)
@@ -225,10 +227,10 @@ class PortalSpider(scrapy.Spider):
             else:
                 allowed = scope.page(url)
             if not allowed:
-                self._roles[url] = None
+                self._roles[hash(url)] = None
                 self.crawler.stats.inc_value("xxgk/links/out_of_scope")
                 continue
-            self._roles[url] = role
+            self._roles[hash(url)] = role
             if not self._mark_seen(url):
                 continue
             meta: dict[str, Any] = {}
