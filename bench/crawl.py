@@ -243,9 +243,7 @@ class Summary:
 
 
 def summarise(measured: list[Measured]) -> Summary:
-    def median(values: list[float]) -> float:
-        return statistics.median(values)
-
+    median = statistics.median
     return Summary(
         run=sorted(measured, key=lambda r: r.wall)[len(measured) // 2],
         crawl_rate=median([r.extra["pages"] / max(r.extra["crawl_seconds"], 1e-9) for r in measured]),

@@ -43,7 +43,7 @@ from crawler.incremental import crawl_state, http_date, run_id
 from crawler.spill import SpillQueue
 from crawler.state import CrawlState
 from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, link_years
-from pipelines.datasets import Dataset
+from pipelines.datasets import Dataset, close_datasets
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
 from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row, init_worker
 from pipelines.provenance import from_record_ref
@@ -229,7 +229,7 @@ class DocumentPipeline:
             # one process of `--processes N`: reports of other years may be in other processes,
             # so the parent links and writes them all (crawler/shards.py)
             self.shard_hand_off["report_entries"] = self.report_entries
-            hand_off = Path(self.settings["XXGK_RUN_DIR"]) / f"shard-{self.settings['XXGK_SHARD_INDEX']}.pickle"
+            hand_off = shard_hand_off_path(Path(self.settings["XXGK_RUN_DIR"]), self.settings.getint("XXGK_SHARD_INDEX"))
             hand_off.write_bytes(pickle.dumps(self.shard_hand_off, protocol=pickle.HIGHEST_PROTOCOL))
         elif self.reports is not None:
             for key, value in write_reports(self.report_entries, self.reports, self.report_dir).items():
@@ -238,11 +238,7 @@ class DocumentPipeline:
             for row in self.versions.removal_rows():
                 self.documents.write(row)
                 self.stats.inc_value("xxgk/documents/removed")
-        outputs = {}
-        for dataset in (self.documents, self.reports):
-            if dataset is not None:
-                outputs.update({f"{dataset.name}.{k}": str(v) for k, v in dataset.close().items()})
-        self.stats.set_value("xxgk/datasets", outputs)
+        self.stats.set_value("xxgk/datasets", close_datasets(self.documents, self.reports))
         finished = time.monotonic()  # every row written
         self.stats.set_value("xxgk/extract_wait_seconds", round(finished - captured, 3))
         self.stats.set_value("xxgk/extract/documents", self.extracted)
@@ -315,6 +311,11 @@ class Versions:
             )
             self.state.removed(known.url, known.removed_reason or "removed", self.run)
         return rows
+
+
+def shard_hand_off_path(run_dir: Path, index: int) -> Path:
+    """Where process `index` of `--processes N` leaves its reports and unsettled columns for the parent."""
+    return run_dir / f"shard-{index}.pickle"
 
 
 def write_reports(entries: list[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path) -> dict[str, int]:

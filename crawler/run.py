@@ -189,23 +189,27 @@ def _truthy(value: Any) -> bool:
 
 
 def run_crawl(urls: list[str], out: str | os.PathLike, name: str | None, overrides: dict[str, Any]) -> CrawlResult:
+    processes = 1 if overrides.get("XXGK_SHARD_INDEX") is not None else _processes(overrides)
     prep = prepare_crawl(urls, out, name, overrides)
-    processes = prep.settings.getint("XXGK_PROCESSES", 1)
-    if processes == 1 or overrides.get("XXGK_SHARD_INDEX") is not None:
+    if processes == 1:
         return run_prepared([prep])[0]
-    try:
-        if processes < 1:
-            raise CrawlSetupError(f"XXGK_PROCESSES must be 1 or more, got {processes}")
-        if prep.settings.get("XXGK_REDIS_URL") or prep.settings.getbool("XXGK_INCREMENTAL"):
-            raise CrawlSetupError("--processes runs one-shot crawls (`xxgk crawl`, `xxgk demo`); "
-                                  "incremental and distributed runs use one process per worker")
-    except CrawlSetupError:
-        if prep.lock is not None:
-            prep.lock.release()
-        raise
     from crawler.shards import run_sharded
 
     return run_sharded(prep, processes, overrides)
+
+
+def _processes(overrides: dict[str, Any]) -> int:
+    """XXGK_PROCESSES (`--processes`), checked before anything is locked or written."""
+    try:
+        processes = int(overrides.get("XXGK_PROCESSES", 1))
+    except (TypeError, ValueError) as exc:
+        raise CrawlSetupError(f"XXGK_PROCESSES must be a whole number, got {overrides['XXGK_PROCESSES']!r}") from exc
+    if processes < 1:
+        raise CrawlSetupError(f"XXGK_PROCESSES must be 1 or more, got {processes}")
+    if processes > 1 and (overrides.get("XXGK_REDIS_URL") or _truthy(overrides.get("XXGK_INCREMENTAL"))):
+        raise CrawlSetupError("--processes runs one-shot crawls (`xxgk crawl`, `xxgk demo`); "
+                              "incremental and distributed runs use one process per worker")
+    return processes
 
 
 def run_prepared(crawls: list[PreparedCrawl], strict: bool = True) -> list[CrawlResult]:

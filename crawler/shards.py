@@ -21,6 +21,7 @@ request routed to it (idle reports carry that count), then tells them to finish.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -48,6 +49,7 @@ from scrapy.utils.request import request_from_dict
 
 from crawler.scope import canonical
 from crawler.signals import nudge_engine
+from pipelines.datasets import read_jsonl
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +113,6 @@ class ShardedScheduler(Scheduler):
 
     def open(self, spider):
         result = super().open(spider)
-        import asyncio
-
         self.loop = asyncio.get_event_loop()
         self.loop.add_reader(self.channel.fileno(), self._read)
         return result
@@ -145,7 +145,7 @@ class ShardedScheduler(Scheduler):
                 self._send(("forward", owner, batch))
 
     def _send(self, message: tuple) -> None:
-        if self.finishing and self.parent_gone:
+        if self.parent_gone:
             return
         try:
             self.channel.send(message)
@@ -393,8 +393,10 @@ def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for stats in parts:
         for key, value in stats.items():
-            if key not in merged:
+            if merged.get(key) is None:  # first seen, or unset (None) in the processes before
                 merged[key] = list(value) if isinstance(value, list) else value
+            elif value is None:
+                continue
             elif key in _MAX:
                 merged[key] = max(merged[key], value)
             elif isinstance(value, bool):
@@ -415,14 +417,14 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     """What no single process could do: attachments take the column of a page another process
     extracted, annual reports are linked across years and written, and Parquet / CSV / the
     data dictionaries are derived from the JSONL every process appended to."""
-    from crawler.pipelines import write_reports
+    from crawler.pipelines import shard_hand_off_path, write_reports
     from pipelines.annual import ANNUAL_REPORT_FIELDS
-    from pipelines.datasets import Dataset
+    from pipelines.datasets import Dataset, close_datasets
     from pipelines.fields import DOCUMENT_FIELDS
 
     if "crawler.pipelines.DocumentPipeline" not in prep.settings.getdict("ITEM_PIPELINES"):
         return  # a capture-only crawl (ITEM_PIPELINES={})
-    hand_offs = [prep.run_dir / f"shard-{index}.pickle" for index in range(processes)]
+    hand_offs = [shard_hand_off_path(prep.run_dir, index) for index in range(processes)]
     entries: list = []
     elsewhere: list[tuple[str, str]] = []
     for path in hand_offs:
@@ -438,10 +440,7 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     documents = Dataset(datasets, "documents", DOCUMENT_FIELDS, formats)
     reports = Dataset(datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
     stats.update(write_reports(entries, reports, datasets / "reports"))
-    outputs = {}
-    for dataset in (documents, reports):
-        outputs.update({f"{dataset.name}.{k}": str(v) for k, v in dataset.close().items()})
-    stats["xxgk/datasets"] = outputs
+    stats["xxgk/datasets"] = close_datasets(documents, reports)
     for path in hand_offs:
         path.unlink(missing_ok=True)
 
@@ -453,22 +452,21 @@ def inherit_columns(jsonl: Path, elsewhere: list[tuple[str, str]], run_files: se
     lines byte for byte."""
     parents = {parent for _, parent in elsewhere}
     attachments = {url for url, _ in elsewhere}
-    columns: dict[str, str] = {}
-    with open(jsonl, "rb") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = orjson.loads(line)
-            if (row.get("kind") == "page" and row.get("url") in parents and row.get("column")
-                    and row.get("warc_file") in run_files):
-                columns[row["url"]] = row["column"]
+    columns = {
+        row["url"]: row["column"] for row in read_jsonl(jsonl)
+        if row.get("kind") == "page" and row.get("url") in parents and row.get("column")
+        and row.get("warc_file") in run_files
+    }
     if not columns:
         return 0
     changed = 0
     partial = jsonl.with_name(jsonl.name + ".partial")
     with open(jsonl, "rb") as source, open(partial, "wb") as out:
         for line in source:
-            row = orjson.loads(line) if line.strip() else None
+            try:
+                row = orjson.loads(line) if line.strip() else None
+            except orjson.JSONDecodeError:  # a line cut by a crash: kept as it is (read_jsonl skips it)
+                row = None
             column = columns.get(row.get("parent_url")) if row else None
             if (column and row.get("kind") == "attachment" and row.get("url") in attachments
                     and row.get("warc_file") in run_files and row.get("column") != column):

@@ -153,3 +153,12 @@ class Dataset:
         dictionary.write_text(data_dictionary_markdown(self.name, self.fields), encoding="utf-8")
         outputs["dictionary"] = dictionary
         return outputs
+
+
+def close_datasets(*datasets: Dataset | None) -> dict[str, str]:
+    """Close each dataset (deriving its other formats); "<dataset>.<format>" → path, for the run's stats."""
+    outputs: dict[str, str] = {}
+    for dataset in datasets:
+        if dataset is not None:
+            outputs.update({f"{dataset.name}.{k}": str(v) for k, v in dataset.close().items()})
+    return outputs

@@ -206,26 +206,8 @@ def test_extraction_workers_end_with_a_killed_crawl(demo_portal, tmp_path):
     import sys
     import time
 
+    from tests.support.processes import descendants, wait_until_gone
     from tests.support.runner import REPO
-
-    def descendants(pid: int) -> set[int]:
-        parents: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                fields = stat[stat.rindex(")") + 2:].split()
-                if fields[0] != "Z":
-                    parents[int(entry)] = int(fields[1])
-        found, todo = set(), [pid]
-        while todo:
-            parent = todo.pop()
-            children = [p for p, pp in parents.items() if pp == parent and p not in found]
-            found.update(children)
-            todo.extend(children)
-        return found
 
     _, portal = demo_portal
     proc = subprocess.Popen(
@@ -244,9 +226,5 @@ def test_extraction_workers_end_with_a_killed_crawl(demo_portal, tmp_path):
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
-        time.sleep(0.2)
-    alive = [pid for pid in workers if Path(f"/proc/{pid}/stat").exists()
-             and Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"]
+    alive = wait_until_gone(workers, timeout=20)
     assert not alive, f"processes outlived the killed crawl: {alive}"

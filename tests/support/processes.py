@@ -1,0 +1,45 @@
+"""Processes as /proc shows them: what a killed crawl leaves running."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+
+def _state_and_parent(pid: int) -> tuple[str, int] | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # gone
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return fields[0], int(fields[1])
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    found = _state_and_parent(pid)
+    return found is not None and found[0] != "Z"
+
+
+def descendants(pid: int) -> set[int]:
+    """Every running process below `pid`: children, their children…"""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (found := _state_and_parent(int(entry))) and found[0] != "Z":
+            parents[int(entry)] = found[1]
+    below, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {p for p, pp in parents.items() if pp == parent} - below
+        below |= children
+        todo.extend(children)
+    return below
+
+
+def wait_until_gone(pids: set[int], timeout: float) -> list[int]:
+    """The pids still running after up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(running(pid) for pid in pids):
+        time.sleep(0.1)
+    return [pid for pid in pids if running(pid)]
