@@ -2,9 +2,13 @@
 
 A response whose payload was already archived (same WARC-Payload-Digest) is
 written as a revisit record pointing at the original, within a crawl and
-across crawls of the same collection. Earlier crawls are known from the
-collection's CDXJ index; the original's exact WARC-Date and WARC-Record-ID are
-read from its WARC only when a duplicate actually turns up.
+across crawls of the same collection. For every original the index keeps only
+where it is — WARC file and offset, 16 bytes in a compact array
+(archive/hashindex.py) — not its URL, date and record id: those are read back
+from the WARC when a duplicate actually turns up, and the digest there is
+checked, so a 64-bit key collision can never make a wrong revisit. Earlier
+crawls are known from the collection's CDXJ index, the current one from the
+records as they are written (the writer writes them unbuffered).
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from pathlib import Path
 import orjson
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.writer import Original
+from archive.hashindex import HashIndex
+from archive.writer import OPEN_SUFFIX, Original
 
 logger = logging.getLogger(__name__)
+
+_OFFSET_BITS = 40  # offsets up to 1 TiB; file numbers up to 2**23 in the rest of a signed 64-bit value
+_RESOLVED_MAX = 1024  # originals read back, kept for further duplicates of the same payload
 
 
 def cdxj_timestamp_to_warc_date(ts: str) -> str:
@@ -25,16 +33,25 @@ def cdxj_timestamp_to_warc_date(ts: str) -> str:
     return f"{ts[0:4]}-{ts[4:6]}-{ts[6:8]}T{ts[8:10]}:{ts[10:12]}:{ts[12:14]}Z"
 
 
-class DedupIndex:
-    """payload digest → the original capture (URL, date, record id)."""
+def _label(digest: str) -> str:
+    """``sha1:ABC…`` whatever form an index or a header gave (a bare base32 value is SHA-1)."""
+    digest = digest.strip()
+    algorithm, _, value = digest.rpartition(":")
+    return f"{(algorithm or 'sha1').lower()}:{value.upper()}"
 
-    def __init__(self, archive_dir: Path | None = None):
-        self.archive_dir = archive_dir
-        self._originals: dict[str, Original] = {}
-        self._earlier: dict[str, tuple[str, str, str, int]] = {}  # digest → (url, ts, file, offset)
+
+class DedupIndex:
+    """payload digest → where the original capture is (WARC file in ``archive_dir``, offset)."""
+
+    def __init__(self, archive_dir: Path):
+        self.archive_dir = Path(archive_dir)
+        self._where = HashIndex()  # hash of the digest label → file number << 40 | offset
+        self._files: list[str] = []
+        self._file_numbers: dict[str, int] = {}
+        self._resolved: dict[str, Original] = {}
 
     def __len__(self) -> int:
-        return len(self._originals) + len(self._earlier)
+        return len(self._where)
 
     @classmethod
     def from_collection(cls, collection_dir: Path) -> DedupIndex:
@@ -55,42 +72,53 @@ class DedupIndex:
                 digest = fields.get("digest")
                 if not digest or fields.get("mime") == "warc/revisit" or str(fields.get("status")) != "200":
                     continue
-                if ":" not in digest:
-                    digest = "sha1:" + digest
-                index._earlier.setdefault(
-                    digest,
-                    (fields["url"], parts[1].decode(), fields.get("filename", ""), int(fields.get("offset", -1))),
-                )
+                try:
+                    index.add(digest, fields.get("filename") or "", int(fields.get("offset", -1)))
+                except (TypeError, ValueError):
+                    continue
         return index
 
+    def add(self, digest: str, filename: str, offset: int) -> None:
+        """The original of this payload is the record at ``offset`` of ``filename`` (first one kept)."""
+        if not filename or offset < 0 or offset >= 1 << _OFFSET_BITS:
+            return
+        number = self._file_numbers.get(filename)
+        if number is None:
+            number = self._file_numbers[filename] = len(self._files)
+            self._files.append(filename)
+        self._where.add(hash(_label(digest)), number << _OFFSET_BITS | offset)
+
     def lookup(self, digest: str) -> Original | None:
-        original = self._originals.get(digest)
+        """The original capture of this payload, or None (none known, or it cannot be read)."""
+        label = _label(digest)
+        original = self._resolved.get(label)
         if original is not None:
             return original
-        earlier = self._earlier.pop(digest, None)
-        if earlier is None:
+        where = self._where.get(hash(label))
+        if where is None:
             return None
-        original = self._resolve(*earlier)
-        self._originals[digest] = original
+        original = self._read(label, self._files[where >> _OFFSET_BITS], where & ((1 << _OFFSET_BITS) - 1))
+        if original is not None:
+            if len(self._resolved) >= _RESOLVED_MAX:
+                self._resolved.clear()
+            self._resolved[label] = original
         return original
 
-    def add(self, digest: str, original: Original) -> None:
-        self._originals.setdefault(digest, original)
-
-    def _resolve(self, url: str, ts: str, filename: str, offset: int) -> Original:
-        """The original's exact WARC-Date and record id, read from its WARC (the index has seconds only)."""
-        path = (self.archive_dir / filename) if self.archive_dir and filename else None
-        if path is not None and path.exists() and offset >= 0:
-            try:
-                with open(path, "rb") as fh:
-                    fh.seek(offset)
-                    for record in ArchiveIterator(fh):
-                        headers = record.rec_headers
-                        return Original(
-                            target_uri=headers.get_header("WARC-Target-URI") or url,
-                            date=headers.get_header("WARC-Date") or cdxj_timestamp_to_warc_date(ts),
-                            record_id=headers.get_header("WARC-Record-ID"),
-                        )
-            except Exception as exc:  # a damaged earlier WARC must not stop this crawl
-                logger.warning("cannot read original capture %s@%d for dedup: %s", path, offset, exc)
-        return Original(target_uri=url, date=cdxj_timestamp_to_warc_date(ts))
+    def _read(self, label: str, filename: str, offset: int) -> Original | None:
+        """The original's URL, exact WARC-Date and record id, read from its record."""
+        path = self.archive_dir / filename
+        if not path.exists():
+            path = path.with_name(path.name + OPEN_SUFFIX)  # the file this crawl is writing
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                for record in ArchiveIterator(fh):
+                    headers = record.rec_headers
+                    found = headers.get_header("WARC-Payload-Digest")
+                    uri, date = headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date")
+                    if (found and _label(found) != label) or not uri or not date:
+                        return None  # a 64-bit key collision, or not the record the index named
+                    return Original(target_uri=uri, date=date, record_id=headers.get_header("WARC-Record-ID"))
+        except Exception as exc:  # a damaged or vanished WARC must not stop this crawl: store in full
+            logger.warning("cannot read original capture %s@%d for dedup: %s", path, offset, exc)
+        return None

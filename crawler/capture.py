@@ -295,7 +295,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         else:
             ref, _ = self.writer.write_exchange(exchange)
             if self.dedup is not None and not truncated and parser.head.status == 200:
-                self.dedup.add(payload_digest, Original(request.url, ref.date, ref.record_id))
+                self.dedup.add(payload_digest, ref.filename, ref.offset)
         self.stats.inc_value("xxgk/warc/exchanges")
         self.stats.set_value("xxgk/warc/bytes", self.writer.bytes_written)
         if truncated:

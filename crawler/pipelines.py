@@ -36,16 +36,16 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from archive.hashindex import HashIndex
 from crawler.collection import collection_paths
 from crawler.incremental import crawl_state, http_date, run_id
 from crawler.spill import SpillQueue
 from crawler.state import CrawlState
-from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, link_years
+from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
 from pipelines.datasets import Dataset, close_datasets
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
 from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row, init_worker
+from pipelines.pickled import PickledLog
 from pipelines.provenance import from_record_ref
 from pipelines.urls import doc_id as make_doc_id
 
@@ -65,7 +65,7 @@ class DocumentPipeline:
         self.reports: Dataset | None = None
         self.pool: Executor | None = None
         # pages' columns, so attachments (whose bytes do not name a column) inherit their page's
-        self.page_columns: dict[str, str | None] = {}
+        self.page_columns = PageColumns()
         self.pending_pages: dict[str, asyncio.Future] = {}  # submitted pages → the task finishing them
         self.versions: Versions | None = None  # incremental runs: version chain per URL
         self.max_backlog = max(1, crawler.settings.getint("XXGK_EXTRACT_BACKLOG"))
@@ -73,11 +73,12 @@ class DocumentPipeline:
         self.submitted: set[asyncio.Future] = set()  # tasks of documents given to the pool, until written
         self.window = 1  # documents given to the pool at a time
         self.archive_dir = ""
-        self.report_entries: list[tuple[dict, dict, dict]] = []  # (row, source, report), written at close
+        # (row, source, report) of each annual report, on disk until the cross-year pass at close
+        self.report_entries: PickledLog | None = None
         # `--processes N`: what this process leaves to the parent (crawler/shards.py)
         self.shard_hand_off: dict[str, list] | None = None
         if crawler.settings.getint("XXGK_SHARDS") > 1:
-            self.shard_hand_off = {"parents_elsewhere": [], "report_entries": []}
+            self.shard_hand_off = {"parents_elsewhere": []}
         self.opened_at = time.monotonic()
         self.extracted = 0
 
@@ -94,6 +95,11 @@ class DocumentPipeline:
         self.archive_dir = str(paths.archive)
         if self.settings.getbool("XXGK_INCREMENTAL"):
             self.versions = Versions(crawl_state(self.crawler), run_id(self.crawler))
+        run_dir = Path(self.settings.get("XXGK_RUN_DIR") or paths.collection)  # for files nobody keeps
+        if self.shard_hand_off is not None:  # named: the parent process reads it
+            self.report_entries = PickledLog(shard_reports_path(run_dir, self.settings.getint("XXGK_SHARD_INDEX")))
+        else:
+            self.report_entries = PickledLog(directory=run_dir)
         workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
         if workers > 0:
             # forkserver: workers start clean, not as copies of a process running a reactor
@@ -103,8 +109,7 @@ class DocumentPipeline:
             )
             # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
             self.window = min(self.max_backlog, 2 * workers)
-            spill_dir = Path(self.settings.get("XXGK_RUN_DIR") or paths.collection)
-            self.queue = SpillQueue(spill_dir, self.max_backlog - self.window)
+            self.queue = SpillQueue(run_dir, self.max_backlog - self.window)
         self.opened_at = time.monotonic()
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -168,7 +173,7 @@ class DocumentPipeline:
         if not row.get("column"):
             row["column"] = await self._parent_column(item) or item.get("column")
         if row.get("kind") == "page":
-            self.page_columns[url] = row.get("column")
+            self.page_columns.set(url, row.get("column"))
         ref = item.get("warc") or {}
         if ref.get("truncated"):
             note = f"capture truncated ({ref['truncated']})"
@@ -180,7 +185,7 @@ class DocumentPipeline:
         self.documents.write(row)
         if self.versions is not None:
             self.versions.written(row, item)
-        if found is not None:
+        if found is not None and self.report_entries is not None:
             report, source = found
             self.report_entries.append((row, source, report))
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
@@ -227,13 +232,14 @@ class DocumentPipeline:
                 self.queue.close()
         if self.shard_hand_off is not None:
             # one process of `--processes N`: reports of other years may be in other processes,
-            # so the parent links and writes them all (crawler/shards.py)
-            self.shard_hand_off["report_entries"] = self.report_entries
+            # so the parent links and writes them all (crawler/shards.py), from shard_reports_path
             hand_off = shard_hand_off_path(Path(self.settings["XXGK_RUN_DIR"]), self.settings.getint("XXGK_SHARD_INDEX"))
             hand_off.write_bytes(pickle.dumps(self.shard_hand_off, protocol=pickle.HIGHEST_PROTOCOL))
-        elif self.reports is not None:
+        elif self.reports is not None and self.report_entries is not None:
             for key, value in write_reports(self.report_entries, self.reports, self.report_dir).items():
                 self.stats.set_value(key, value)
+        if self.report_entries is not None:
+            self.report_entries.close()
         if self.versions is not None and self.documents is not None:
             for row in self.versions.removal_rows():
                 self.documents.write(row)
@@ -244,6 +250,29 @@ class DocumentPipeline:
         self.stats.set_value("xxgk/extract/documents", self.extracted)
         self.stats.set_value("xxgk/extract/documents_per_second",
                              round(self.extracted / max(finished - self.opened_at, 1e-6), 1))
+
+
+class PageColumns:
+    """page URL → its column, in ~16 bytes a page: URLs as 64-bit hashes, each column name kept once."""
+
+    def __init__(self) -> None:
+        self._pages = HashIndex()  # hash of the page URL → number of its column in _names
+        self._names: list[str | None] = []
+        self._numbers: dict[str | None, int] = {}
+
+    def __contains__(self, url: str) -> bool:
+        return hash(url) in self._pages
+
+    def set(self, url: str, column: str | None) -> None:
+        number = self._numbers.get(column)
+        if number is None:
+            number = self._numbers[column] = len(self._names)
+            self._names.append(column)
+        self._pages[hash(url)] = number
+
+    def get(self, url: str) -> str | None:
+        number = self._pages.get(hash(url))
+        return None if number is None else self._names[number]
 
 
 class Versions:
@@ -318,16 +347,7 @@ def shard_hand_off_path(run_dir: Path, index: int) -> Path:
     return run_dir / f"shard-{index}.pickle"
 
 
-def write_reports(entries: list[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path) -> dict[str, int]:
-    """Link each annual report to its organ's previous year (re-parsing it), then write one JSON
-    document per report and its flat row; the counts, as stats."""
-    counts = {"xxgk/annual_reports/linked_to_previous_year": link_years(entries)}
-    for row, _, report in entries:
-        report, flat = finish_report(report, row)
-        report_dir.mkdir(parents=True, exist_ok=True)
-        (report_dir / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-        reports.write(flat)
-        counts["xxgk/annual_reports"] = counts.get("xxgk/annual_reports", 0) + 1
-        if flat.get("checks_failed"):
-            counts["xxgk/annual_reports/checks_failed"] = counts.get("xxgk/annual_reports/checks_failed", 0) + 1
-    return counts
+def shard_reports_path(run_dir: Path, index: int) -> Path:
+    """Where process `index` of `--processes N` keeps its annual reports (a pipelines.pickled log)."""
+    return run_dir / f"shard-{index}.reports"
+

@@ -417,21 +417,20 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     """What no single process could do: attachments take the column of a page another process
     extracted, annual reports are linked across years and written, and Parquet / CSV / the
     data dictionaries are derived from the JSONL every process appended to."""
-    from crawler.pipelines import shard_hand_off_path, write_reports
-    from pipelines.annual import ANNUAL_REPORT_FIELDS
+    from crawler.pipelines import shard_hand_off_path, shard_reports_path
+    from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
     from pipelines.datasets import Dataset, close_datasets
     from pipelines.fields import DOCUMENT_FIELDS
+    from pipelines.pickled import PickledLog
 
     if "crawler.pipelines.DocumentPipeline" not in prep.settings.getdict("ITEM_PIPELINES"):
         return  # a capture-only crawl (ITEM_PIPELINES={})
     hand_offs = [shard_hand_off_path(prep.run_dir, index) for index in range(processes)]
-    entries: list = []
+    report_files = [shard_reports_path(prep.run_dir, index) for index in range(processes)]
     elsewhere: list[tuple[str, str]] = []
     for path in hand_offs:
         if path.exists():
-            data = pickle.loads(path.read_bytes())
-            entries += data["report_entries"]
-            elsewhere += data["parents_elsewhere"]
+            elsewhere += pickle.loads(path.read_bytes())["parents_elsewhere"]
     datasets = prep.paths.datasets
     if elsewhere:
         stats["xxgk/shards/columns_inherited"] = inherit_columns(
@@ -439,9 +438,15 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     formats = prep.settings.getlist("XXGK_DATASET_FORMATS")
     documents = Dataset(datasets, "documents", DOCUMENT_FIELDS, formats)
     reports = Dataset(datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
-    stats.update(write_reports(entries, reports, datasets / "reports"))
+    with PickledLog(directory=prep.run_dir) as entries:  # every process's reports, one at a time in memory
+        for path in report_files:
+            if path.exists():
+                with PickledLog.read(path) as shard_entries:
+                    for entry in shard_entries:
+                        entries.append(entry)
+        stats.update(write_reports(entries, reports, datasets / "reports"))
     stats["xxgk/datasets"] = close_datasets(documents, reports)
-    for path in hand_offs:
+    for path in hand_offs + report_files:
         path.unlink(missing_ok=True)
 
 

@@ -9,8 +9,13 @@ one report document per rendering, each traceable to its own capture; the
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+import orjson
+
+from pipelines.datasets import Dataset
 from pipelines.encoding import decode_html
 from pipelines.fields import DOCUMENT_FIELDS, Field
 from pipelines.headers import header_value
@@ -20,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 PROVENANCE_KEYS = ("doc_id", "url", "warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at",
                    "payload_digest")
+
+_PRIORS_KEPT = 256  # previous-year reports read back and kept for their other renderings
 
 _DOCUMENT_FIELD = {f.name: f for f in DOCUMENT_FIELDS}
 ANNUAL_REPORT_FIELDS: list[Field] = [
@@ -65,31 +72,54 @@ def _organ_year(report: dict) -> tuple[str, int] | None:
     return (organ, year) if organ and isinstance(year, int) else None
 
 
-def link_years(entries: list[tuple[dict, dict, dict]]) -> int:
-    """Cross-year checks (S1–S4): re-parse each report whose organ's previous-year report is here.
+def link_years(entries: Sequence[tuple[dict, dict, dict]]) -> Iterator[tuple[dict, dict, bool]]:
+    """Cross-year checks (S1–S4): (row, report, linked) for each entry, in order, the report parsed
+    again beside its organ's previous-year report when that is among the entries.
 
-    entries: (documents row, source, report); reports are replaced in place.
-    Renderings of one report (page, PDF, DOCX) all get the same predecessor,
-    the previous year's HTML rendering when there is one (tables read best).
-    Returns how many reports were linked.
+    entries: (documents row, source, report). Renderings of one report (page, PDF, DOCX) all get
+    the same predecessor, the previous year's HTML rendering when there is one (tables read best).
+    Entries are read one at a time, twice, plus each predecessor: they may be a file
+    (pipelines/pickled.py), so thousands of reports with their sources need not be in memory.
     """
-    previous: dict[tuple[str, int], dict] = {}
-    for _row, _, report in sorted(entries, key=lambda e: e[0].get("kind") != "page"):
+    previous: dict[tuple[str, int], tuple[bool, int]] = {}  # (organ, year) → (not a page, position)
+    for index, (row, _, report) in enumerate(entries):
         key = _organ_year(report)
         if key and "error" not in report:
-            previous.setdefault(key, report)
-    linked = 0
-    for index, (row, source, report) in enumerate(entries):
+            rank = (row.get("kind") != "page", index)
+            previous[key] = min(previous.get(key, rank), rank)
+    priors: dict[int, dict] = {}  # predecessors read back, by position
+    for row, source, report in entries:
         key = _organ_year(report)
-        prior = previous.get((key[0], key[1] - 1)) if key else None
-        if prior is None:
+        found = previous.get((key[0], key[1] - 1)) if key else None
+        if found is None:
+            yield row, report, False
             continue
+        prior = priors.get(found[1])
+        if prior is None:
+            if len(priors) >= _PRIORS_KEPT:
+                priors.clear()
+            prior = priors[found[1]] = entries[found[1]][2]
         try:
-            entries[index] = (row, source, parse_report(**source, meta=row, previous=prior))
-            linked += 1
+            yield row, parse_report(**source, meta=row, previous=prior), True
         except Exception:  # keep the unlinked report rather than lose it
             logger.exception("cross-year re-parse failed on %s", row.get("url"))
-    return linked
+            yield row, report, False
+
+
+def write_reports(entries: Sequence[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path) -> dict[str, int]:
+    """Link each report to its organ's previous year, then write one JSON document per report
+    (``report_dir/<doc_id>.json``) and its flat row; the counts, as crawl stats."""
+    counts = {"xxgk/annual_reports/linked_to_previous_year": 0}
+    for row, report, linked in link_years(entries):
+        counts["xxgk/annual_reports/linked_to_previous_year"] += linked
+        report, flat = finish_report(report, row)
+        report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+        reports.write(flat)
+        counts["xxgk/annual_reports"] = counts.get("xxgk/annual_reports", 0) + 1
+        if flat.get("checks_failed"):
+            counts["xxgk/annual_reports/checks_failed"] = counts.get("xxgk/annual_reports/checks_failed", 0) + 1
+    return counts
 
 
 def finish_report(report: dict, row: dict[str, Any]) -> tuple[dict, dict]:

@@ -88,3 +88,10 @@ def test_reports_are_checked_against_the_year_before(tmp_path):
     assert cross[("S1", "total")] == "pass" and cross[("S2", "normative_documents")] == "pass"
     earlier = next(r for r in reports if r["doc"].get("organ") == "贺兰县东湖镇" and r["doc"].get("report_year") == 2022)
     assert not any(c["id"].startswith("S1") for c in earlier["checks"])  # nothing before 2022 in the archive
+    # the live crawl linked them the same way, its reports waiting on disk until the end
+    def read(directory):
+        return {p.name: orjson.loads(p.read_bytes()) for p in (directory / "datasets" / "demo" / "reports").glob("*.json")}
+
+    live, parsed = read(tmp_path / "crawl"), read(tmp_path)
+    assert live.keys() == parsed.keys()
+    assert all(live[name]["checks"] == parsed[name]["checks"] for name in live)

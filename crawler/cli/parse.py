@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
-
 from crawler.cli.errors import CliError
 
 
@@ -67,7 +65,7 @@ class Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.annual import ANNUAL_REPORT_FIELDS, finish_report, link_years
+    from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
     from pipelines.datasets import Dataset
     from pipelines.fields import DOCUMENT_FIELDS
     from pipelines.reparse import fill_columns, plan
@@ -93,7 +91,6 @@ def run(args: argparse.Namespace) -> int:
     rows = [row for row, _ in results]
     fill_columns(work.jobs, rows)
     entries = [(row, found[1], found[0]) for row, found in results if found is not None]
-    linked = link_years(entries)
 
     target = Path(args.out) / "datasets" / name
     tmp = target.parent / f".{name}.parse-{os.getpid()}"
@@ -107,10 +104,7 @@ def run(args: argparse.Namespace) -> int:
         (tmp / "reports").mkdir()
         for row in rows:
             documents.write(row)
-        for row, _, report in entries:
-            report, flat = finish_report(report, row)
-            (tmp / "reports" / f"{row['doc_id']}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-            reports.write(flat)
+        linked = write_reports(entries, reports, tmp / "reports")["xxgk/annual_reports/linked_to_previous_year"]
         documents.close()
         reports.close()
         # swap into place only now: an interrupted parse never damages an earlier dataset

@@ -16,6 +16,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from archive.hashindex import HashIndex
 from crawler.capture import META_KEY
 from crawler.cms import registry
 from crawler.cms.base import Found, Page
@@ -37,7 +38,8 @@ from crawler.scope import Scope, canonical, without_session
 # Scheduling priorities: finish documents before opening more listing pages,
 # which keeps the frontier (and memory) small on big portals.
 PRIORITY = {ATTACHMENT: 30, DETAIL: 20, LISTING: 10, PAGE: 0}
-_UNKNOWN = object()  # a link not met before: its role is worked out
+ROLES = (None, PAGE, LISTING, DETAIL, ATTACHMENT)  # a link's role, as the small int the role map keeps
+ROLE_CODES = {role: code for code, role in enumerate(ROLES)}
 
 
 class PortalSpider(scrapy.Spider):
@@ -61,10 +63,10 @@ class PortalSpider(scrapy.Spider):
             raise ValueError("give at least one start URL: -a start_url=URL")
         self.seed_urls = urls
         self.collection_name = collection or name_from_url(urls[0])
-        # Keyed by 64-bit string hashes, not the URLs (as Heritrix's fingerprint filters are): the
-        # per-URL state of a big portal is most of the crawl's memory; a collision is ~1e-8 at 1M URLs
-        self._roles: dict[int, str | None] = {}  # hash of every link URL met → its role (None: skip)
-        self._seen: set[int] = set()  # hashes of the canonical URLs scheduled
+        # Keyed by 64-bit string hashes, not the URLs, in compact arrays (archive/hashindex.py): the
+        # per-URL state of a big portal would otherwise be most of the crawl's memory
+        self._roles = HashIndex()  # hash of every link URL met → ROLE_CODES of its role (0: skip)
+        self._seen = HashIndex(values=False)  # hashes of the canonical URLs scheduled
         self._links = LinkResolver()  # href → absolute URL, memoised: navigation repeats on every page
         self.seed_errors: dict[str, str] = {}  # seeds that never answered, and why
         self.attachment_maxsize = 0  # XXGK_ATTACHMENT_MAXSIZE (from_crawler); 0: DOWNLOAD_MAXSIZE
@@ -107,11 +109,7 @@ class PortalSpider(scrapy.Spider):
     def _mark_seen(self, url: str, body: bytes = b"") -> bool:
         """True if the URL (canonicalised: session ids, query order, fragments) and, for a
         POST, its body have not been scheduled yet."""
-        key = hash(canonical(url) + ("\0" + body.decode("latin-1") if body else ""))
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        return True
+        return self._seen.add(hash(canonical(url) + ("\0" + body.decode("latin-1") if body else "")))
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         stats = self.crawler.stats
@@ -146,10 +144,12 @@ class PortalSpider(scrapy.Spider):
         roles = self._roles
         paged = role == LISTING
         for url, anchor_text in iter_links(response.url, text, self._links):
-            role_of_link = roles.get(hash(url), _UNKNOWN)
-            if role_of_link is _UNKNOWN:
+            code = roles.get(hash(url))
+            if code is None:
                 role_of_link = link_role(url, anchor_text)
                 links.append((url, role_of_link, anchor_text))  # new: to be scoped and scheduled
+            else:
+                role_of_link = ROLES[code]
             if role_of_link == DETAIL:
                 detail_links += 1
             elif role_of_link == LISTING:
@@ -196,7 +196,7 @@ class PortalSpider(scrapy.Spider):
             else:
                 allowed = scope.page(url)
             if item.method == "GET":
-                roles[hash(url)] = item.role if allowed else None
+                roles[hash(url)] = ROLE_CODES[item.role] if allowed else 0
             if not allowed:
                 self.crawler.stats.inc_value("xxgk/links/out_of_scope")
                 continue
@@ -212,10 +212,10 @@ class PortalSpider(scrapy.Spider):
                 yield self._request(url, item.role, response, column)
 
     def _follow(self, response: Response, links, is_document: bool, column) -> Iterator[scrapy.Request]:
-        scope = self.scope
+        scope, roles = self.scope, self._roles
         for url, role, anchor_text in links:
             if role is None:
-                self._roles[hash(url)] = None
+                roles[hash(url)] = 0
                 continue
             if role == ATTACHMENT:
                 allowed = scope.attachment(url)
@@ -227,10 +227,10 @@ class PortalSpider(scrapy.Spider):
             else:
                 allowed = scope.page(url)
             if not allowed:
-                self._roles[hash(url)] = None
+                roles[hash(url)] = 0
                 self.crawler.stats.inc_value("xxgk/links/out_of_scope")
                 continue
-            self._roles[hash(url)] = role
+            roles[hash(url)] = ROLE_CODES[role]
             if not self._mark_seen(url):
                 continue
             meta: dict[str, Any] = {}
