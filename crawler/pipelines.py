@@ -19,9 +19,11 @@ An attachment takes its page's column: pages are queued before the attachments
 they link, so by the time an attachment is extracted its page has finished or
 is among the few submitted ones, and the attachment waits for it.
 
-Annual reports are kept until the crawl ends, then parsed again beside the
-same organ's previous-year report (cross-year checks) and written; if a crawl
-dies before that, `xxgk parse` regenerates them from the WARCs.
+Annual reports wait with their sources in a file (``pipelines.pickled``: not in
+memory, thousands of them on a crawl of many portals) until the crawl ends, then
+are parsed again beside the same organ's previous-year report (cross-year
+checks) and written; if a crawl dies before that, `xxgk parse` regenerates them
+from the WARCs.
 """
 
 from __future__ import annotations

@@ -53,6 +53,8 @@ STATS_CLASS = "crawler.stats.FastStatsCollector"  # no per-access deprecation sh
 # Details and attachments are scheduled before further listing pages (priorities in
 # the spider), which keeps the frontier small on portals with thousands of pages.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+SCHEDULER = "crawler.frontier.SpillingScheduler"  # requests past XXGK_FRONTIER_MEMORY wait on disk
+XXGK_FRONTIER_MEMORY = 10_000  # pending requests held in memory (0: all, as Scrapy without JOBDIR)
 DUPEFILTER_CLASS = "crawler.dupefilter.CompactDupeFilter"  # 8 bytes a request, not ~100 (crawler/dupefilter.py)
 DEPTH_LIMIT = 0
 LOG_LEVEL = "INFO"

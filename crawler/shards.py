@@ -43,10 +43,10 @@ from urllib.parse import urlsplit
 
 import orjson
 from scrapy import signals
-from scrapy.core.scheduler import Scheduler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.request import request_from_dict
 
+from crawler.frontier import SpillingScheduler
 from crawler.scope import canonical
 from crawler.signals import nudge_engine
 from pipelines.datasets import read_jsonl
@@ -87,7 +87,7 @@ def child_settings(settings: Any, shards: int) -> dict[str, Any]:
     return out
 
 
-class ShardedScheduler(Scheduler):
+class ShardedScheduler(SpillingScheduler):
     """Scrapy's scheduler for one shard: foreign requests go to the parent, requests
     routed here come in through the pipe; idle means idle everywhere only when the
     parent says so."""

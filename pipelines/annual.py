@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pipelines.datasets import Dataset
 from pipelines.encoding import decode_html
 from pipelines.fields import DOCUMENT_FIELDS, Field
 from pipelines.headers import header_value
 from pipelines.reports import FLAT_FIELDS, flat_row, is_annual_report, parse_report
+
+if TYPE_CHECKING:  # not imported at run time: extraction workers need no pyarrow (~40 MB)
+    from pipelines.datasets import Dataset
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from archive.reader import read_record_at
 from archive.writer import Exchange, WarcFileWriter, warc_date
 from crawler.spill import SpillQueue
 from pipelines.live import by_reference, extract_job, extract_row
-from tests.support.runner import FAST, xxgk
+from tests.support.runner import FAST, crawl_stats, xxgk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 # where a row's capture is and when it was made: differs between two crawls of the same portal
@@ -29,12 +29,6 @@ def jsonl(path: Path) -> list[dict]:
 
 def without_capture(rows: list[dict]) -> dict[str, dict]:
     return {r["url"]: {k: v for k, v in r.items() if k not in CAPTURE_FIELDS} for r in rows}
-
-
-def crawl_stats(proc) -> dict[str, int]:
-    """The xxgk/extract… counters Scrapy dumps at the end of the crawl log named in the summary."""
-    log = Path(re.search(r"^\s+log\s+(\S+)$", proc.stdout, re.M).group(1)).read_text(encoding="utf-8")
-    return {k: int(v) for k, v in re.findall(r"'(xxgk/extract/\w+)': (\d+)", log.split("Dumping Scrapy stats")[-1])}
 
 
 # -- the FIFO -------------------------------------------------------------------------------------------
@@ -161,7 +155,7 @@ def test_spilled_crawl_gives_the_default_crawls_rows(demo_crawl, spill_crawls):
     default_reports = jsonl(demo_crawl.datasets / "annual_reports.jsonl")
     assert reports and len(reports) == len(default_reports)
     assert {r["doc_id"]: r["checks_failed"] for r in reports} == {r["doc_id"]: r["checks_failed"] for r in default_reports}
-    stats = crawl_stats(first)
+    stats = crawl_stats(first, "xxgk/extract/")
     assert stats["xxgk/extract/by_reference"] == len(rows) and stats.get("xxgk/extract/by_value", 0) == 0
     assert stats["xxgk/extract/spilled"] > len(rows) / 2  # the on-disk FIFO carried most of them
     assert not list(out.rglob("extract-queue-*")), "the spill file outlived the crawl"
@@ -184,7 +178,7 @@ def test_revisits_get_their_rows_from_the_body_they_carry(spill_crawls):
     types = {read_record_at(out / "collections" / "demo" / "archive" / r["warc_file"], r["warc_offset"]).type
              for r in rows}
     assert types == {"revisit"}
-    stats = crawl_stats(second)
+    stats = crawl_stats(second, "xxgk/extract/")
     assert stats["xxgk/extract/by_value"] == len(rows) and stats.get("xxgk/extract/by_reference", 0) == 0
     assert not list(out.rglob("extract-queue-*"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,10 @@ def xxgk(*args: str, timeout: float = 240, check: bool = False) -> subprocess.Co
     if check and proc.returncode != 0:
         raise AssertionError(f"xxgk {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def crawl_stats(proc: subprocess.CompletedProcess, prefix: str = "") -> dict[str, int]:
+    """The numeric stats Scrapy dumps at the end of the crawl log the summary names (keys from ``prefix``)."""
+    log = Path(re.search(r"^\s+log\s+(\S+)$", proc.stdout, re.M).group(1)).read_text(encoding="utf-8")
+    found = re.findall(r"'(" + re.escape(prefix) + r"[^']*)': (\d+)[,}]", log.split("Dumping Scrapy stats")[-1])
+    return {key: int(value) for key, value in found}
