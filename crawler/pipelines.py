@@ -38,12 +38,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from archive.hashindex import HashIndex
 from crawler.collection import collection_paths
 from crawler.incremental import crawl_state, http_date, run_id
 from crawler.spill import SpillQueue
 from crawler.state import CrawlState
 from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
+from pipelines.columns import PageColumns
 from pipelines.datasets import Dataset, close_datasets
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
 from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row, init_worker
@@ -252,29 +252,6 @@ class DocumentPipeline:
         self.stats.set_value("xxgk/extract/documents", self.extracted)
         self.stats.set_value("xxgk/extract/documents_per_second",
                              round(self.extracted / max(finished - self.opened_at, 1e-6), 1))
-
-
-class PageColumns:
-    """page URL → its column, in ~16 bytes a page: URLs as 64-bit hashes, each column name kept once."""
-
-    def __init__(self) -> None:
-        self._pages = HashIndex()  # hash of the page URL → number of its column in _names
-        self._names: list[str | None] = []
-        self._numbers: dict[str | None, int] = {}
-
-    def __contains__(self, url: str) -> bool:
-        return hash(url) in self._pages
-
-    def set(self, url: str, column: str | None) -> None:
-        number = self._numbers.get(column)
-        if number is None:
-            number = self._numbers[column] = len(self._names)
-            self._names.append(column)
-        self._pages[hash(url)] = number
-
-    def get(self, url: str) -> str | None:
-        number = self._pages.get(hash(url))
-        return None if number is None else self._names[number]
 
 
 class Versions:

@@ -21,6 +21,7 @@ from archive.http import HOP_BY_HOP
 from archive.payload import ContentDecodingError, content_codings, decode_content
 from archive.reader import Problem, Record, iter_records, read_record_at
 from pipelines.annual import report_with_source
+from pipelines.columns import PageColumns
 from pipelines.document import extract_document
 from pipelines.fields import empty_document
 from pipelines.headers import media_type
@@ -240,9 +241,24 @@ def run(
                 progress(1)
 
 
-def fill_columns(jobs: list[Job], rows: list[dict[str, Any]]) -> None:
-    """A row without a column takes its parent page's, else the crawl's hint: as the live pipeline does."""
-    columns = {r["url"]: r.get("column") for r in rows if r.get("kind") == "page"}
-    for job, row in zip(jobs, rows, strict=True):
+def with_columns(
+    jobs: list[Job], results: Iterable[tuple[dict[str, Any], Any]]
+) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Each (row, found) as it comes, a row without a column taking its parent page's, else the
+    crawl's hint: as the live pipeline does. Streaming (rows carry whole texts); an attachment met
+    before its page waits for it, or for the end."""
+    columns = PageColumns()
+    waiting: list[tuple[Job, dict[str, Any], Any]] = []
+    for job, (row, found) in zip(jobs, results, strict=True):
+        if row.get("kind") == "page":
+            columns.set(row["url"], row.get("column"))
         if not row.get("column"):
-            row["column"] = columns.get(row.get("parent_url") or "") or job.column
+            parent = row.get("parent_url") or ""
+            if parent and parent not in columns:
+                waiting.append((job, row, found))
+                continue
+            row["column"] = columns.get(parent) or job.column
+        yield row, found
+    for job, row, found in waiting:
+        row["column"] = columns.get(row["parent_url"]) or job.column
+        yield row, found

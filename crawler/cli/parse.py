@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
     from pipelines.datasets import Dataset
     from pipelines.fields import DOCUMENT_FIELDS
-    from pipelines.reparse import fill_columns, plan
+    from pipelines.pickled import PickledLog
+    from pipelines.reparse import plan, with_columns
     from pipelines.reparse import run as run_jobs
 
     if args.jobs < 1:
@@ -87,11 +88,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"nothing readable in {len(files)} file(s): {reason}")
 
     progress = Progress(len(work.jobs), "parsing")
-    results = list(run_jobs(work.jobs, args.jobs, progress))
-    rows = [row for row, _ in results]
-    fill_columns(work.jobs, rows)
-    entries = [(row, found[1], found[0]) for row, found in results if found is not None]
-
+    rows = failed = 0
     target = Path(args.out) / "datasets" / name
     tmp = target.parent / f".{name}.parse-{os.getpid()}"
     try:
@@ -102,9 +99,16 @@ def run(args: argparse.Namespace) -> int:
         documents = Dataset(tmp, "documents", DOCUMENT_FIELDS, formats)
         reports = Dataset(tmp, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
         (tmp / "reports").mkdir()
-        for row in rows:
-            documents.write(row)
-        linked = write_reports(entries, reports, tmp / "reports")["xxgk/annual_reports/linked_to_previous_year"]
+        # rows go to disk as they come; reports wait there too, for the cross-year pass
+        with PickledLog(directory=tmp) as entries:
+            for row, found in with_columns(work.jobs, run_jobs(work.jobs, args.jobs, progress)):
+                documents.write(row)
+                rows += 1
+                failed += bool(row.get("extraction_error"))
+                if found is not None:
+                    entries.append((row, found[1], found[0]))
+            reports_count = len(entries)
+            linked = write_reports(entries, reports, tmp / "reports")["xxgk/annual_reports/linked_to_previous_year"]
         documents.close()
         reports.close()
         # swap into place only now: an interrupted parse never damages an earlier dataset
@@ -120,9 +124,8 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     elapsed = time.monotonic() - started
-    failed = sum(1 for r in rows if r.get("extraction_error"))
-    print(f"parsed {len(files)} WARC file(s), {work.records} records → {len(rows)} documents "
-          f"({len(entries)} annual reports, {linked} checked against the year before) "
+    print(f"parsed {len(files)} WARC file(s), {work.records} records → {rows} documents "
+          f"({reports_count} annual reports, {linked} checked against the year before) "
           f"in {elapsed:.1f} s with {args.jobs} job(s)")
     if failed:
         print(f"  {failed} documents carry an extraction_error")
