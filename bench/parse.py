@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CACHE, FAST, export_portal, measure, nginx, settings_args, xxgk_command
+from bench.common import CACHE, FAST, export_portal, mb, measure, nginx, settings_args, xxgk_command
 
 
 def benchmark_warcs(size: int, seed: int) -> Path:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     collection = benchmark_warcs(args.size, args.seed)
     warc_bytes = sum(p.stat().st_size for p in (collection / "archive").glob("*.warc.gz"))
     print(f"xxgk parse over {collection} ({warc_bytes / 1e6:.0f} MB of WARC)")
-    print(f"{'jobs':>5}{'documents':>11}{'wall s':>8}{'CPU s':>8}{'docs/s':>8}{'docs/CPU s':>12}{'speed-up':>10}")
+    print(f"{'jobs':>5}{'documents':>11}{'wall s':>8}{'CPU s':>8}{'docs/s':>8}{'docs/CPU s':>12}{'speed-up':>10}{'peak PSS':>10}")
     first = None
     for jobs in [int(j) for j in args.jobs.split(",")]:
         with tempfile.TemporaryDirectory(prefix="xxgk-bench-parse-") as tmp:
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         rate = docs / run.wall
         first = first or rate
         print(f"{jobs:>5}{docs:>11}{run.wall:>8.1f}{run.cpu:>8.1f}{rate:>8.0f}{docs / max(run.cpu, 1e-9):>12.0f}"
-              f"{rate / first:>9.2f}x")
+              f"{rate / first:>9.2f}x{mb(run.peak_tree_pss):>10}")
     return 0
 
 

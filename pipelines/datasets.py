@@ -16,6 +16,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
+
+# Arrow's default allocator (mimalloc) keeps what it frees: deriving Parquet at the end of a crawl
+# cost ~60 MB more with it than with the C library's (measured on the 5,000-document benchmark).
+# Read by Arrow when it loads, so set before the import; an explicit setting is respected.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -68,18 +74,23 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 logger.warning("%s:%d: unreadable row skipped (cut by an interrupted run?)", path, number)
 
 
-def write_parquet(rows: Iterable[dict], fields: list[Field], path: Path, batch_size: int = 1000) -> int:
+def write_parquet(rows: Iterable[dict], fields: list[Field], path: Path, batch_size: int = 1000,
+                  batch_bytes: int = 8 << 20) -> int:
+    """Rows to one zstd Parquet file, a row group every ``batch_size`` rows or ``batch_bytes`` of
+    text, whichever comes first (rows carry whole texts: a PDF's can be megabytes)."""
     schema = arrow_schema(fields)
     tmp = path.with_name(path.name + ".tmp")
     count = 0
     with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         batch: list[dict] = []
+        size = 0
         for row in rows:
             batch.append({f.name: _to_arrow_value(row.get(f.name), f.type) for f in fields})
-            if len(batch) >= batch_size:
+            size += sum(len(value) for value in row.values() if isinstance(value, str))
+            if len(batch) >= batch_size or size >= batch_bytes:
                 writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
                 count += len(batch)
-                batch = []
+                batch, size = [], 0
         if batch:
             writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
             count += len(batch)

@@ -28,10 +28,7 @@ from typing import Any
 from archive.errors import ArchiveError
 from archive.reader import Record, read_record_at
 from archive.writer import OPEN_SUFFIX
-from pipelines.annual import report_with_source
-from pipelines.document import extract_document
 from pipelines.fields import empty_document
-from pipelines.reparse import payload_body
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +65,11 @@ def failed_row(item: dict[str, Any], error: str) -> dict[str, Any]:
 
 def extract_row(item: dict[str, Any]) -> Result:
     """One item with its body → (documents row, (report, its source) or None). Never raises."""
+    # imported here, where extraction runs: the crawl process that only hands jobs to the
+    # workers never loads trafilatura and the report parsers (~35 MB)
+    from pipelines.annual import report_with_source
+    from pipelines.document import extract_document
+
     try:
         row = extract_document(
             item["url"],
@@ -114,6 +116,8 @@ def read_record(archive_dir: str | os.PathLike, ref: dict[str, Any]) -> Record:
 def extract_job(job: dict[str, Any]) -> Result:
     """In a worker: one job (an item, its body or a reference to its record) → a row. Never raises."""
     if job.get("body") is None:
+        from pipelines.reparse import payload_body
+
         try:
             body = payload_body(read_record(job["archive"], job["warc"]))
         except Exception as exc:  # the file is gone or damaged: keep a row saying so
