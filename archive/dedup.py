@@ -17,20 +17,15 @@ import logging
 from pathlib import Path
 
 import orjson
-from warcio.archiveiterator import ArchiveIterator
 
 from archive.hashindex import HashIndex
-from archive.writer import OPEN_SUFFIX, Original
+from archive.reader import read_record_in
+from archive.writer import Original
 
 logger = logging.getLogger(__name__)
 
 _OFFSET_BITS = 40  # offsets up to 1 TiB; file numbers up to 2**23 in the rest of a signed 64-bit value
 _RESOLVED_MAX = 1024  # originals read back, kept for further duplicates of the same payload
-
-
-def cdxj_timestamp_to_warc_date(ts: str) -> str:
-    ts = (ts + "00000000000000")[:14]
-    return f"{ts[0:4]}-{ts[4:6]}-{ts[6:8]}T{ts[8:10]}:{ts[10:12]}:{ts[12:14]}Z"
 
 
 def _label(digest: str) -> str:
@@ -105,20 +100,13 @@ class DedupIndex:
         return original
 
     def _read(self, label: str, filename: str, offset: int) -> Original | None:
-        """The original's URL, exact WARC-Date and record id, read from its record."""
-        path = self.archive_dir / filename
-        if not path.exists():
-            path = path.with_name(path.name + OPEN_SUFFIX)  # the file this crawl is writing
-        try:
-            with open(path, "rb") as fh:
-                fh.seek(offset)
-                for record in ArchiveIterator(fh):
-                    headers = record.rec_headers
-                    found = headers.get_header("WARC-Payload-Digest")
-                    uri, date = headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date")
-                    if (found and _label(found) != label) or not uri or not date:
-                        return None  # a 64-bit key collision, or not the record the index named
-                    return Original(target_uri=uri, date=date, record_id=headers.get_header("WARC-Record-ID"))
+        """The original's URL, exact WARC-Date and record id, read from its record's header."""
+        try:  # the file may be the one this crawl is writing
+            record = read_record_in(self.archive_dir, filename, offset, block_limit=0)
         except Exception as exc:  # a damaged or vanished WARC must not stop this crawl: store in full
-            logger.warning("cannot read original capture %s@%d for dedup: %s", path, offset, exc)
-        return None
+            logger.warning("cannot read original capture %s@%d for dedup: %s", filename, offset, exc)
+            return None
+        found, date = record.header("WARC-Payload-Digest"), record.header("WARC-Date")
+        if (found and _label(found) != label) or not record.target_uri or not date:
+            return None  # a 64-bit key collision, or not the record the index named
+        return Original(target_uri=record.target_uri, date=date, record_id=record.record_id)

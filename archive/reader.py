@@ -38,8 +38,9 @@ from archive import payload
 from archive.errors import WarcFormatError
 from archive.http import HttpHead, HttpParseError, parse_head
 from archive.stream import GZIP_MAGIC, ByteSource
+from archive.writer import OPEN_SUFFIX
 
-__all__ = ["Problem", "Record", "iter_records", "read_record_at", "read_records"]
+__all__ = ["Problem", "Record", "iter_records", "read_record_at", "read_record_in", "read_records"]
 
 HTTP_RECORD_TYPES = ("response", "request", "revisit")
 _MAX_HEADER = 1 << 20  # a WARC header larger than this is garbage, not a header
@@ -591,3 +592,18 @@ def read_record_at(
             src.skip(inner_offset)
             src.release(src.pos)
         return _Parser(name, src, block_limit).record_here()
+
+
+def read_record_in(
+    directory: str | os.PathLike, filename: str, offset: int, *, block_limit: int | None = None
+) -> Record:
+    """The record at ``offset`` of WARC ``filename`` in ``directory``, finished or still being
+    written (``<filename>.open``): both names are tried, the final one again in case a writer
+    renamed the file between the two tries. FileNotFoundError when it is under neither."""
+    final = os.path.join(directory, filename)
+    for path in (final, final + OPEN_SUFFIX, final):
+        try:
+            return read_record_at(path, offset, block_limit=block_limit)
+        except FileNotFoundError:
+            continue
+    raise FileNotFoundError(f"{filename} is not in {directory}")

@@ -25,7 +25,6 @@ import weakref
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -34,7 +33,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Headers
 
 from archive.http import HOP_BY_HOP
-from archive.reader import iter_records, read_record_at
+from archive.reader import iter_records, read_record_in
 from crawler.capture import META_KEY
 from crawler.collection import collection_paths
 from crawler.state import CrawlState, state_path
@@ -203,16 +202,12 @@ class ConditionalRequestMiddleware:
 
     def _from_archive(self, request: scrapy.Request, ref: dict[str, Any]):
         """The archived response to this request, as the capture handler would have built it."""
-        for name in (ref["filename"], ref["filename"] + ".open"):
-            path = Path(self.archive_dir, name)
-            if path.exists():
-                break
-        else:
-            return None
         try:
-            record = read_record_at(path, int(ref["offset"]))
+            record = read_record_in(self.archive_dir, ref["filename"], int(ref["offset"]))
+        except FileNotFoundError:
+            return None
         except Exception as exc:  # a damaged file: fetch again rather than fail
-            logger.warning("cannot replay %s from %s: %s", request.url, path.name, exc)
+            logger.warning("cannot replay %s from %s: %s", request.url, ref["filename"], exc)
             return None
         if record.record_id != ref.get("record_id") or record.http is None or not record.block_complete:
             return None

@@ -421,7 +421,7 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
     from pipelines.datasets import Dataset, close_datasets
     from pipelines.fields import DOCUMENT_FIELDS
-    from pipelines.pickled import PickledLog
+    from pipelines.pickled import Concatenated, PickledLog
 
     if "crawler.pipelines.DocumentPipeline" not in prep.settings.getdict("ITEM_PIPELINES"):
         return  # a capture-only crawl (ITEM_PIPELINES={})
@@ -438,13 +438,9 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     formats = prep.settings.getlist("XXGK_DATASET_FORMATS")
     documents = Dataset(datasets, "documents", DOCUMENT_FIELDS, formats)
     reports = Dataset(datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
-    with PickledLog(directory=prep.run_dir) as entries:  # every process's reports, one at a time in memory
-        for path in report_files:
-            if path.exists():
-                with PickledLog.read(path) as shard_entries:
-                    for entry in shard_entries:
-                        entries.append(entry)
-        stats.update(write_reports(entries, reports, datasets / "reports"))
+    with contextlib.ExitStack() as stack:  # every process's reports, read where they lie, one at a time
+        logs = [stack.enter_context(PickledLog.read(path)) for path in report_files if path.exists()]
+        stats.update(write_reports(Concatenated(logs), reports, datasets / "reports"))
     stats["xxgk/datasets"] = close_datasets(documents, reports)
     for path in hand_offs + report_files:
         path.unlink(missing_ok=True)

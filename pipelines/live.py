@@ -22,12 +22,10 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
-from archive.reader import Record, read_record_at
-from archive.writer import OPEN_SUFFIX
+from archive.reader import Record, read_record_in
 from pipelines.fields import empty_document
 
 logger = logging.getLogger(__name__)
@@ -98,18 +96,12 @@ def by_reference(item: dict[str, Any]) -> bool:
 
 def read_record(archive_dir: str | os.PathLike, ref: dict[str, Any]) -> Record:
     """The record a RecordRef points at, in a file being written (``.open``) or finished."""
-    final = Path(archive_dir, ref["filename"])
-    opened = final.with_name(final.name + OPEN_SUFFIX)
-    for path in (final, opened, final):  # renamed between the two tries: the final name again
-        try:
-            record = read_record_at(path, int(ref["offset"]))
-            break
-        except FileNotFoundError:
-            continue
-    else:
-        raise ArchiveError(f"{final.name} is not in {archive_dir}")
+    try:
+        record = read_record_in(archive_dir, ref["filename"], int(ref["offset"]))
+    except FileNotFoundError as exc:
+        raise ArchiveError(str(exc)) from exc
     if record.record_id != ref["record_id"]:
-        raise ArchiveError(f"{final.name}@{ref['offset']} holds {record.record_id}, not {ref['record_id']}")
+        raise ArchiveError(f"{ref['filename']}@{ref['offset']} holds {record.record_id}, not {ref['record_id']}")
     return record
 
 

@@ -16,7 +16,9 @@ import pickle
 import struct
 import tempfile
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
 
@@ -98,3 +100,28 @@ class PickledLog(Sequence):
     def __exit__(self, *exc) -> None:
         self.close()
 
+
+
+class Concatenated(Sequence):
+    """Several sequences (logs of several processes) read as one, without copying any item."""
+
+    def __init__(self, parts: list[Sequence]) -> None:
+        self._parts = parts
+        self._starts = list(accumulate((len(part) for part in parts), initial=0))
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        part = bisect_right(self._starts, index) - 1
+        return self._parts[part][index - self._starts[part]]
+
+    def __iter__(self) -> Iterator[Any]:
+        for part in self._parts:
+            yield from part

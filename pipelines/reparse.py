@@ -143,12 +143,41 @@ class _FirstPass:
                 self.marks[concurrent] = fields
                 self.marked_files.add(path)
 
+    def finish(self) -> Plan:
+        """The plan: a job for each capture the crawl took as a document (or, in WARCs without
+        xxgk's marks, each 200 of a document type), revisits resolved to their payload."""
+        result = self.result
+        for capture in self.captures:
+            mark = self.marks.get(capture.record_id)
+            if capture.path in self.marked_files:
+                if mark is None:
+                    continue  # the crawl saw this capture and did not take it as a document
+            elif capture.status != 200 or not _is_document_type(capture):
+                continue
+            source = capture
+            if capture.type == "revisit":
+                source = self.originals.get(capture.refers_to or "") or self.by_digest.get(capture.payload_digest or "")
+                if source is None:
+                    result.unresolved_revisits.append(capture.url)
+                    continue
+            mark = mark or {}
+            result.jobs.append(
+                Job(
+                    capture=capture,
+                    payload_path=source.path,
+                    payload_offset=source.offset,
+                    kind=mark.get("xxgk-document"),
+                    parent_url=mark.get("via"),
+                    link_text=mark.get("xxgk-link-text"),
+                    column=mark.get("xxgk-column"),
+                )
+            )
+        return result
+
 
 def plan(paths: Iterable[str | os.PathLike], *, lookup_paths: Iterable[str | os.PathLike] = ()) -> Plan:
     """First pass: the documents in ``paths``; ``lookup_paths`` only resolve revisits (earlier crawls)."""
     first = _FirstPass()
-    result, captures, marks, marked_files = first.result, first.captures, first.marks, first.marked_files
-    originals, by_digest = first.originals, first.by_digest
     targets = [str(p) for p in paths]
     for path in [*targets, *(str(p) for p in lookup_paths if str(p) not in targets)]:
         try:
@@ -158,34 +187,8 @@ def plan(paths: Iterable[str | os.PathLike], *, lookup_paths: Iterable[str | os.
                 first.add(path, path in targets, item)
         except ArchiveError as exc:  # not a WARC at all: say so, go on with the other files
             if path in targets:
-                result.problems.append(Problem(path, 0, str(exc)))
-            continue
-    for capture in captures:
-        mark = marks.get(capture.record_id)
-        if capture.path in marked_files:
-            if mark is None:
-                continue  # the crawl saw this capture and did not take it as a document
-        elif capture.status != 200 or not _is_document_type(capture):
-            continue
-        source = capture
-        if capture.type == "revisit":
-            source = originals.get(capture.refers_to or "") or by_digest.get(capture.payload_digest or "")
-            if source is None:
-                result.unresolved_revisits.append(capture.url)
-                continue
-        mark = mark or {}
-        result.jobs.append(
-            Job(
-                capture=capture,
-                payload_path=source.path,
-                payload_offset=source.offset,
-                kind=mark.get("xxgk-document"),
-                parent_url=mark.get("via"),
-                link_text=mark.get("xxgk-link-text"),
-                column=mark.get("xxgk-column"),
-            )
-        )
-    return result
+                first.result.problems.append(Problem(path, 0, str(exc)))
+    return first.finish()
 
 
 def _headers_as_delivered(record: Record) -> list[tuple[str, str]]:
