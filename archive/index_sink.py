@@ -68,7 +68,8 @@ class IndexSink:
             self.directory.mkdir(parents=True, exist_ok=True)
             sidecar = self.sidecar_path(warc)
             # "w": a stale sidecar of the same name (its WARC recovered empty and removed) is emptied
-            self._fh = open(sidecar.with_name(sidecar.name + OPEN_SUFFIX), "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            open_path = sidecar.with_name(sidecar.name + OPEN_SUFFIX)
+            self._fh = open(open_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
             self._warc = warc
             self._indexer = RecordIndexer(warc, self._write, root=self.root, compressed=compressed)
         except Exception as exc:
@@ -133,13 +134,18 @@ class IndexSink:
             if sidecars:
                 try:
                     index = update_collection_index(collection_dir, warcs, sidecars=sidecars)
-                    logger.info("%s: merged the lines of %d WARC file(s) kept while writing, read %d",
-                                index, len(sidecars), len(wanted) - len(sidecars))
+                    logger.info(
+                        "%s: merged the lines of %d WARC file(s) kept while writing, read %d",
+                        index,
+                        len(sidecars),
+                        len(wanted) - len(sidecars),
+                    )
                     return index
                 except Exception as exc:
                     logger.warning(
                         "merging the index lines kept while writing failed (%s: %s): reading the WARC files instead",
-                        type(exc).__name__, exc,
+                        type(exc).__name__,
+                        exc,
                     )
             return update_collection_index(collection_dir, warcs)
         finally:
@@ -160,7 +166,9 @@ class IndexSink:
     def _fail(self, warc: Path | None, exc: Exception) -> None:
         logger.warning(
             "%s: index lines cannot be kept while writing (%s: %s); the file will be indexed by reading it",
-            warc, type(exc).__name__, exc,
+            warc,
+            type(exc).__name__,
+            exc,
         )
         self._drop()
         if warc is not None:

@@ -50,8 +50,14 @@ class RecordIndexer:
     request may follow), so call :meth:`finish` after the file's last record.
     """
 
-    def __init__(self, warc_path: str | os.PathLike, emit: Callable[[str], None], *,
-                 root: str | os.PathLike | None = None, compressed: bool = True):
+    def __init__(
+        self,
+        warc_path: str | os.PathLike,
+        emit: Callable[[str], None],
+        *,
+        root: str | os.PathLike | None = None,
+        compressed: bool = True,
+    ):
         self._indexer = CDXJIndexer(
             None, [], post_append=True, dir_root=os.path.abspath(root) if root is not None else None
         )
@@ -68,7 +74,9 @@ class RecordIndexer:
         if self._http_headers_matter(parsed, record, stream.tell()):
             # what parse_record_stream does unless no_record_parse, from where it stopped
             uri = parsed.rec_headers.get_header("WARC-Target-URI")
-            parsed.http_headers = self._loader.load_http_headers(parsed.rec_type, uri, parsed.raw_stream, parsed.length)
+            parsed.http_headers = self._loader.load_http_headers(
+                parsed.rec_type, uri, parsed.raw_stream, parsed.length
+            )
         parsed.file_offset = offset
         parsed.file_length = length if self._compressed else length - _RECORD_END
         self._consume_body(parsed)

@@ -109,7 +109,9 @@ def recover_open_file(open_path: Path) -> Recovery | None:
         logger.warning("%s: no complete record, removed", open_path)
         return Recovery(final, 0, 0, size)
     os.replace(open_path, final)
-    logger.warning("%s: recovered %d records, cut %d bytes of a partial record", final, records, size - good_end)
+    logger.warning(
+        "%s: recovered %d records, cut %d bytes of a partial record", final, records, size - good_end
+    )
     return Recovery(final, records, good_end, size - good_end)
 
 

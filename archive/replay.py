@@ -59,8 +59,15 @@ def ensure_tools_env(*, quiet: bool = False) -> Path:
         try:
             subprocess.run([sys.executable, "-m", "venv", str(env)], check=True, capture_output=True)
             subprocess.run(
-                [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                 *TOOLS_REQUIREMENTS],
+                [
+                    str(env / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "--disable-pip-version-check",
+                    *TOOLS_REQUIREMENTS,
+                ],
                 check=True,
                 capture_output=quiet,
             )
@@ -96,7 +103,11 @@ class PywbServer:
         return f"http://{self.host}:{self.port}"
 
     def url(self, collection: str, url: str, timestamp: str = "", modifier: str = "") -> str:
-        return f"{self.base_url}/{collection}/{timestamp}{modifier}/{url}" if (timestamp or modifier) else f"{self.base_url}/{collection}/{url}"
+        return (
+            f"{self.base_url}/{collection}/{timestamp}{modifier}/{url}"
+            if (timestamp or modifier)
+            else f"{self.base_url}/{collection}/{url}"
+        )
 
     def start(self, *, wait: float = 60, quiet: bool = True) -> PywbServer:
         """Start pywb and wait until it answers. ``quiet=False`` shows the one-time tools install.

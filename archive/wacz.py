@@ -40,7 +40,11 @@ def _sha256_bytes(data: bytes) -> str:
 
 def _page_ts(value: str) -> str:
     """Pages carry an ISO 8601 timestamp; WARC dates already are one."""
-    return value if "T" in value else datetime.strptime(value[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC).isoformat()
+    return (
+        value
+        if "T" in value
+        else datetime.strptime(value[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC).isoformat()
+    )
 
 
 def pages_jsonl(pages: Iterable[dict]) -> bytes:
@@ -84,7 +88,9 @@ def write_wacz(
     page_bytes = pages_jsonl(pages)
     page_count = page_bytes.count(b"\n") - 1
     if page_count < 1:
-        raise ArchiveError(f"{collection}: no pages to list in pages/pages.jsonl (crawl produced no documents?)")
+        raise ArchiveError(
+            f"{collection}: no pages to list in pages/pages.jsonl (crawl produced no documents?)"
+        )
     first_page = orjson.loads(page_bytes.split(b"\n")[1])
 
     resources = []
@@ -100,7 +106,12 @@ def write_wacz(
         resources.append({"name": "index.cdxj", "path": "indexes/index.cdxj", "hash": digest, "bytes": size})
         zf.writestr("pages/pages.jsonl", page_bytes, compress_type=zipfile.ZIP_DEFLATED)
         resources.append(
-            {"name": "pages.jsonl", "path": "pages/pages.jsonl", "hash": _sha256_bytes(page_bytes), "bytes": len(page_bytes)}
+            {
+                "name": "pages.jsonl",
+                "path": "pages/pages.jsonl",
+                "hash": _sha256_bytes(page_bytes),
+                "bytes": len(page_bytes),
+            }
         )
         datapackage = {
             "profile": "data-package",
@@ -116,7 +127,9 @@ def write_wacz(
         zf.writestr("datapackage.json", package_bytes, compress_type=zipfile.ZIP_DEFLATED)
         digest_doc = {"path": "datapackage.json", "hash": _sha256_bytes(package_bytes)}
         zf.writestr(
-            "datapackage-digest.json", orjson.dumps(digest_doc, option=orjson.OPT_INDENT_2), compress_type=zipfile.ZIP_DEFLATED
+            "datapackage-digest.json",
+            orjson.dumps(digest_doc, option=orjson.OPT_INDENT_2),
+            compress_type=zipfile.ZIP_DEFLATED,
         )
     os.replace(tmp, output)
     return output

@@ -49,16 +49,34 @@ def export_portal(size: int, seed: int = 1, name: str = "bench") -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     started = time.monotonic()
     subprocess.run(
-        [PYTHON, "-m", "crawler.demo", "export", str(tmp), "--size", str(size), "--seed", str(seed), "--name", name],
-        cwd=REPO, check=True,
+        [
+            PYTHON,
+            "-m",
+            "crawler.demo",
+            "export",
+            str(tmp),
+            "--size",
+            str(size),
+            "--seed",
+            str(seed),
+            "--name",
+            name,
+        ],
+        cwd=REPO,
+        check=True,
     )
     tmp.rename(directory)
-    print(f"# exported a {size}-document portal in {time.monotonic() - started:.0f} s: {directory}", file=sys.stderr)
+    print(
+        f"# exported a {size}-document portal in {time.monotonic() - started:.0f} s: {directory}",
+        file=sys.stderr,
+    )
     return directory
 
 
 @contextlib.contextmanager
-def nginx(site_dir: Path, port: int | None = None, workers: int = 1, *, keep_listen: bool = False) -> Iterator[str]:
+def nginx(
+    site_dir: Path, port: int | None = None, workers: int = 1, *, keep_listen: bool = False
+) -> Iterator[str]:
     """Serve an exported site with Debian's nginx on 127.0.0.1; yields the base URL.
 
     `keep_listen`: the configuration's listen lines are already right (many addresses).
@@ -76,7 +94,9 @@ def nginx(site_dir: Path, port: int | None = None, workers: int = 1, *, keep_lis
     conf_file.write_text(conf, encoding="utf-8")
     (site_dir / "logs").mkdir(exist_ok=True)
     pid_file = site_dir / f"nginx-{port}.pid"
-    subprocess.run(["nginx", "-p", str(site_dir), "-c", conf_file.name], check=True, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["nginx", "-p", str(site_dir), "-c", conf_file.name], check=True, stderr=subprocess.DEVNULL
+    )
     try:
         if not keep_listen:
             wait_for_port(port)
@@ -219,12 +239,19 @@ class Measured:
     timeline: list[tuple[float, int]] = field(default_factory=list)  # (seconds, tree RSS bytes)
 
 
-def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = None, timeout: float = 900) -> Measured:
+def measure(
+    command: list[str], *, cwd: Path | None = None, env: dict | None = None, timeout: float = 900
+) -> Measured:
     """Run a command to completion: wall time, CPU time and peak memory of its whole process
     tree (children, their children…: ProcessTree). Killed after `timeout` seconds."""
     started = time.monotonic()
     proc = subprocess.Popen(
-        command, cwd=cwd or REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command,
+        cwd=cwd or REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         errors="replace",
     )
     watchdog = threading.Timer(timeout, proc.kill)

@@ -115,7 +115,9 @@ def posix_ere(pattern: str) -> str:
         re.search(r"[*+?}]\?", ere.replace("[?", "[")) is not None,  # lazy quantifiers
     ]
     if any(problems):
-        raise ValueError(f"trap pattern {pattern!r} has no translation to a POSIX ERE here: extend posix_ere()")
+        raise ValueError(
+            f"trap pattern {pattern!r} has no translation to a POSIX ERE here: extend posix_ere()"
+        )
     return ere
 
 
@@ -162,7 +164,13 @@ def spider_seconds(run_dirs: list[Path]) -> float | None:
 def run_xxgk(url: str, work: Path, mode: str) -> Measured:
     out = work / f"xxgk-{mode.replace('=', '')}"
     command = xxgk_command(
-        "crawl", url + "/xxgk/", "--out", str(out), "--name", "bench", "--no-progress",
+        "crawl",
+        url + "/xxgk/",
+        "--out",
+        str(out),
+        "--name",
+        "bench",
+        "--no-progress",
         *settings_args(FAST | XXGK_MODES[mode]),
     )
     run = measure(command)
@@ -208,8 +216,20 @@ def run_wget(url: str, work: Path, *, reject_regex: str | None = None) -> Measur
     target.mkdir()
     reject = ["--reject-regex", reject_regex] if reject_regex else []
     run = measure(
-        ["wget", "--recursive", "--level=inf", "-e", "robots=off", "--no-verbose", *reject, "--directory-prefix",
-         str(target / "files"), "--warc-file", str(target / "wget"), url + "/xxgk/"],
+        [
+            "wget",
+            "--recursive",
+            "--level=inf",
+            "-e",
+            "robots=off",
+            "--no-verbose",
+            *reject,
+            "--directory-prefix",
+            str(target / "files"),
+            "--warc-file",
+            str(target / "wget"),
+            url + "/xxgk/",
+        ],
     )
     # wget exits 8 when some links 404 (the demo has deliberately broken links), and 3 when
     # it cannot save /xxgk (a redirect) because /xxgk/ is already a directory: not failures here
@@ -255,12 +275,18 @@ def summarise(measured: list[Measured]) -> Summary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=5000, help="detail pages in the synthetic portal")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="runs per tool; the median is reported")
-    parser.add_argument("--skip", default="", help=f"comma-separated baselines to leave out, of: {', '.join(BASELINES)}")
-    parser.add_argument("--modes", default=DEFAULT_MODES, help=f"xxgk modes to run, of: {', '.join(XXGK_MODES)}")
+    parser.add_argument(
+        "--skip", default="", help=f"comma-separated baselines to leave out, of: {', '.join(BASELINES)}"
+    )
+    parser.add_argument(
+        "--modes", default=DEFAULT_MODES, help=f"xxgk modes to run, of: {', '.join(XXGK_MODES)}"
+    )
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -285,47 +311,69 @@ def main(argv: list[str] | None = None) -> int:
                 runs.setdefault(f"xxgk {mode}", []).append(run_xxgk(url, work, mode))
 
     summaries = {name: summarise(measured) for name, measured in runs.items()}
-    print(f"\nsynthetic portal: {args.size} detail pages (seed {args.seed}), nginx on loopback, "
-          f"concurrency 32, politeness off; median of {args.repeat} run(s)")
-    print(f"{'crawler':<26}{'pages':>7}{'404s':>6}{'crawl s':>10}{'wall s':>8}{'CPU s':>8}"
-          f"{'crawl p/s':>10}{'whole p/s':>10}{'pages/CPU s':>12}{'peak RSS':>10}{'peak PSS':>10}")
+    print(
+        f"\nsynthetic portal: {args.size} detail pages (seed {args.seed}), nginx on loopback, "
+        f"concurrency 32, politeness off; median of {args.repeat} run(s)"
+    )
+    print(
+        f"{'crawler':<26}{'pages':>7}{'404s':>6}{'crawl s':>10}{'wall s':>8}{'CPU s':>8}"
+        f"{'crawl p/s':>10}{'whole p/s':>10}{'pages/CPU s':>12}{'peak RSS':>10}{'peak PSS':>10}"
+    )
     for name, s in summaries.items():
         run = s.run
-        print(f"{name:<26}{run.extra['pages']:>7}{run.extra.get('status_404', 0):>6}"
-              f"{s.crawl_seconds:>8.1f} {run.extra['crawl_source']}{s.wall:>8.1f}{run.cpu:>8.1f}"
-              f"{s.crawl_rate:>10.0f}{s.whole_rate:>10.0f}{s.cpu_rate:>12.0f}{mb(run.peak_tree_rss):>10}"
-              f"{mb(run.peak_tree_pss):>10}")
+        print(
+            f"{name:<26}{run.extra['pages']:>7}{run.extra.get('status_404', 0):>6}"
+            f"{s.crawl_seconds:>8.1f} {run.extra['crawl_source']}{s.wall:>8.1f}{run.cpu:>8.1f}"
+            f"{s.crawl_rate:>10.0f}{s.whole_rate:>10.0f}{s.cpu_rate:>12.0f}{mb(run.peak_tree_rss):>10}"
+            f"{mb(run.peak_tree_pss):>10}"
+        )
         if name.startswith("xxgk"):
             wait = run.extra.get("extract_wait_seconds")
-            dataset = (f"extraction done {wait:.1f} s after capture, dataset complete at {run.wall:.1f} s; "
-                       if wait is not None else "")
-            print(f"{'':<26}{dataset}documents {run.extra.get('documents')}, detail pages "
-                  f"{run.extra.get('detail')}, WARC {mb(run.extra['warc_bytes'])}")
-    print(f"crawl s: {CAPTURE_LINE} = xxgk's capture line (until the last response is archived), "
-          f"{SPIDER_OPEN_CLOSE} = Scrapy's spider open → close (no interpreter start-up), "
-          f"{WHOLE_COMMAND} = the whole command; wall s: the whole command (xxgk: until the dataset is complete); "
-          "peak RSS / PSS: sums over the process tree (PSS counts pages processes share once)")
+            dataset = (
+                f"extraction done {wait:.1f} s after capture, dataset complete at {run.wall:.1f} s; "
+                if wait is not None
+                else ""
+            )
+            print(
+                f"{'':<26}{dataset}documents {run.extra.get('documents')}, detail pages "
+                f"{run.extra.get('detail')}, WARC {mb(run.extra['warc_bytes'])}"
+            )
+    print(
+        f"crawl s: {CAPTURE_LINE} = xxgk's capture line (until the last response is archived), "
+        f"{SPIDER_OPEN_CLOSE} = Scrapy's spider open → close (no interpreter start-up), "
+        f"{WHOLE_COMMAND} = the whole command; wall s: the whole command (xxgk: until the dataset is complete); "
+        "peak RSS / PSS: sums over the process tree (PSS counts pages processes share once)"
+    )
 
     xxgk_names = [name for name in summaries if name.startswith("xxgk")]
     same_urls = [name for name in summaries if name.endswith("(same URLs)")]
     if xxgk_names and same_urls:
         reference = summaries[xxgk_names[0]].run.extra["pages"]
-        print(f"\nURL sets: {xxgk_names[0]} fetched {reference} URLs; "
-              + ", ".join(f"{name} {summaries[name].run.extra['pages']} "
-                          f"({summaries[name].run.extra['pages'] - reference:+d})" for name in same_urls))
+        print(
+            f"\nURL sets: {xxgk_names[0]} fetched {reference} URLs; "
+            + ", ".join(
+                f"{name} {summaries[name].run.extra['pages']} "
+                f"({summaries[name].run.extra['pages'] - reference:+d})"
+                for name in same_urls
+            )
+        )
 
-    print("\nratios, xxgk / baseline: crawl = pages/s over the crawl phase, whole = pages/s over the whole "
-          "command (xxgk: until the dataset is complete), CPU = pages per CPU second, portal = baseline wall "
-          "time / xxgk wall time (wget and plain Scrapy also fetch print views, search pages, share links, mostly 404s)")
+    print(
+        "\nratios, xxgk / baseline: crawl = pages/s over the crawl phase, whole = pages/s over the whole "
+        "command (xxgk: until the dataset is complete), CPU = pages per CPU second, portal = baseline wall "
+        "time / xxgk wall time (wget and plain Scrapy also fetch print views, search pages, share links, mostly 404s)"
+    )
     for name in xxgk_names:
         x = summaries[name]
         for base in BASELINES.values():
             if base not in summaries:
                 continue
             b = summaries[base]
-            print(f"  {name:<16} / {base:<25} crawl {x.crawl_rate / b.crawl_rate:5.2f}x   "
-                  f"whole {x.whole_rate / b.whole_rate:5.2f}x   CPU {x.cpu_rate / b.cpu_rate:5.2f}x   "
-                  f"portal {b.wall / x.wall:5.2f}x")
+            print(
+                f"  {name:<16} / {base:<25} crawl {x.crawl_rate / b.crawl_rate:5.2f}x   "
+                f"whole {x.whole_rate / b.whole_rate:5.2f}x   CPU {x.cpu_rate / b.cpu_rate:5.2f}x   "
+                f"portal {b.wall / x.wall:5.2f}x"
+            )
     return 0
 
 

@@ -49,25 +49,48 @@ def main() -> None:
 
     site = build_site(size=args.size, seed=1)
     base = "http://127.0.0.1:8000"
-    html = [(base + d.path, dict(site.resolve(d.path).response_headers()), site.resolve(d.path).body)
-            for d in site.detail_pages]
-    pdfs = [(base + d.path, dict(site.resolve(d.path).response_headers()), site.resolve(d.path).body)
-            for d in site.attachments if d.path.endswith(".pdf")]
+    html = [
+        (base + d.path, dict(site.resolve(d.path).response_headers()), site.resolve(d.path).body)
+        for d in site.detail_pages
+    ]
+    pdfs = [
+        (base + d.path, dict(site.resolve(d.path).response_headers()), site.resolve(d.path).body)
+        for d in site.attachments
+        if d.path.endswith(".pdf")
+    ]
     html_rate, html_n = rate(html)
     pdf_rate, pdf_n = rate(pdfs)
-    print(f"extract_document, one core: HTML {html_rate:7.1f} docs/s ({html_n} docs), "
-          f"PDF {pdf_rate:6.1f} docs/s ({pdf_n} docs); PDF/HTML = {pdf_rate / html_rate:.3f}")
+    print(
+        f"extract_document, one core: HTML {html_rate:7.1f} docs/s ({html_n} docs), "
+        f"PDF {pdf_rate:6.1f} docs/s ({pdf_n} docs); PDF/HTML = {pdf_rate / html_rate:.3f}"
+    )
 
     with tempfile.TemporaryDirectory() as tmp, DemoPortal(site) as portal:
         out = Path(tmp)
-        xxgk("crawl", portal.root_url, "--out", str(out / "crawl"), "--name", "bench",
-             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
+        xxgk(
+            "crawl",
+            portal.root_url,
+            "--out",
+            str(out / "crawl"),
+            "--name",
+            "bench",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        )
         collection = str(out / "crawl" / "collections" / "bench")
-        timings = {jobs: xxgk("parse", collection, "--out", str(out / f"p{jobs}"), "--jobs", str(jobs))
-                   for jobs in (1, 2)}
+        timings = {
+            jobs: xxgk("parse", collection, "--out", str(out / f"p{jobs}"), "--jobs", str(jobs))
+            for jobs in (1, 2)
+        }
     n = len(site.documents)
-    print(f"xxgk parse over the crawl's WARCs ({n} documents): 1 job {n / timings[1]:.1f} docs/s, "
-          f"2 jobs {n / timings[2]:.1f} docs/s; speed-up 1→2 jobs = {timings[1] / timings[2]:.2f}×")
+    print(
+        f"xxgk parse over the crawl's WARCs ({n} documents): 1 job {n / timings[1]:.1f} docs/s, "
+        f"2 jobs {n / timings[2]:.1f} docs/s; speed-up 1→2 jobs = {timings[1] / timings[2]:.2f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import CACHE, export_portal, free_port, mb, measure, nginx, settings_args, xxgk_command
 
-CAPTURE_LINE = re.compile(r"capture\s+\d+ responses in (?P<seconds>[\d.]+) s.*?finished (?P<wait>[\d.]+) s later")
+CAPTURE_LINE = re.compile(
+    r"capture\s+\d+ responses in (?P<seconds>[\d.]+) s.*?finished (?P<wait>[\d.]+) s later"
+)
 POLITE = {
     "DOWNLOAD_DELAY": "1",
     "RANDOMIZE_DOWNLOAD_DELAY": "False",
@@ -39,7 +41,9 @@ def host(i: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--portals", type=int, default=200)
     parser.add_argument("--size", type=int, default=8, help="detail pages per portal")
     parser.add_argument("--processes", type=int, default=1, help="crawl processes (-s XXGK_PROCESSES=N)")
@@ -62,21 +66,44 @@ def main(argv: list[str] | None = None) -> int:
         ),
         encoding="utf-8",
     )
-    with tempfile.TemporaryDirectory(prefix="xxgk-bench-many-") as tmp, nginx(many, port=port, keep_listen=True):
+    with (
+        tempfile.TemporaryDirectory(prefix="xxgk-bench-many-") as tmp,
+        nginx(many, port=port, keep_listen=True),
+    ):
         urls = [f"http://{host(i)}:{port}/xxgk/" for i in range(args.portals)]
-        settings = POLITE | {"XXGK_PROCESSES": str(args.processes)} | ({"ITEM_PIPELINES": "{}"} if args.capture_only else {})
-        command = xxgk_command("crawl", *urls, "--out", tmp, "--name", "many", "--no-progress", *settings_args(settings))
+        settings = (
+            POLITE
+            | {"XXGK_PROCESSES": str(args.processes)}
+            | ({"ITEM_PIPELINES": "{}"} if args.capture_only else {})
+        )
+        command = xxgk_command(
+            "crawl", *urls, "--out", tmp, "--name", "many", "--no-progress", *settings_args(settings)
+        )
         raw = CACHE / "results" / f"profile-many-{args.portals}.txt"
         if args.profile:
             raw.parent.mkdir(parents=True, exist_ok=True)
             # with several processes the crawl runs in the children, not in the process py-spy starts
             children = ["--subprocesses"] if args.processes > 1 else []
-            command = ["py-spy", "record", "--format", "raw", "--rate", "50", "--nonblocking", *children, "-o", str(raw),
-                       "--", *command]
+            command = [
+                "py-spy",
+                "record",
+                "--format",
+                "raw",
+                "--rate",
+                "50",
+                "--nonblocking",
+                *children,
+                "-o",
+                str(raw),
+                "--",
+                *command,
+            ]
         run = measure(command, timeout=1800)
     if run.returncode != 0:
         raise SystemExit(f"crawl failed ({run.returncode}):\n{run.stdout}\n{run.stderr[-2000:]}")
-    responses = next((int(line.split()[1]) for line in run.stdout.splitlines() if line.split()[:1] == ["responses"]), 0)
+    responses = next(
+        (int(line.split()[1]) for line in run.stdout.splitlines() if line.split()[:1] == ["responses"]), 0
+    )
     rate = responses / run.wall
     processes = "one process" if args.processes == 1 else f"{args.processes} processes"
     mode = "capture only" if args.capture_only else "capture + extraction"
@@ -84,14 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     capture = CAPTURE_LINE.search(run.stdout)
     if capture:  # extraction on: the crawl itself, then extraction catching up
         seconds = float(capture["seconds"])
-        print(f"  crawl: {responses} responses in {seconds:.0f} s: {responses / seconds:.0f} pages/s aggregate "
-              f"(ceiling {args.portals}/s: {responses / seconds / args.portals:.2f}x); "
-              f"extraction finished {float(capture['wait']):.0f} s later")
-    print(f"  whole command: {responses} responses in {run.wall:.0f} s: {rate:.0f} pages/s aggregate "
-          f"(ceiling {args.portals}/s: {rate / args.portals:.2f}x)")
-    print(f"  CPU {run.cpu:.0f} s: {1000 * run.cpu / max(responses, 1):.1f} ms CPU per page (extraction included), "
-          f"{100 * run.cpu / run.wall:.0f}% of one core; peak RSS {mb(run.peak_tree_rss)}, "
-          f"PSS {mb(run.peak_tree_pss)} (tree: all processes)")
+        print(
+            f"  crawl: {responses} responses in {seconds:.0f} s: {responses / seconds:.0f} pages/s aggregate "
+            f"(ceiling {args.portals}/s: {responses / seconds / args.portals:.2f}x); "
+            f"extraction finished {float(capture['wait']):.0f} s later"
+        )
+    print(
+        f"  whole command: {responses} responses in {run.wall:.0f} s: {rate:.0f} pages/s aggregate "
+        f"(ceiling {args.portals}/s: {rate / args.portals:.2f}x)"
+    )
+    print(
+        f"  CPU {run.cpu:.0f} s: {1000 * run.cpu / max(responses, 1):.1f} ms CPU per page (extraction included), "
+        f"{100 * run.cpu / run.wall:.0f}% of one core; peak RSS {mb(run.peak_tree_rss)}, "
+        f"PSS {mb(run.peak_tree_pss)} (tree: all processes)"
+    )
     if args.profile:
         from bench.profile_crawl import summarise
 

@@ -27,45 +27,74 @@ MODES = {"full": {}, "capture": {"ITEM_PIPELINES": "{}"}}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="16000,80000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mode", choices=MODES, default="full")
-    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra xxgk setting for the crawls (repeatable)")
+    parser.add_argument(
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra xxgk setting for the crawls (repeatable)",
+    )
     args = parser.parse_args(argv)
     extra = dict(pair.split("=", 1) for pair in args.settings)
-    print(f"{'detail pages':>12}{'responses':>10}{'wall s':>8}{'pages/s':>8}{'root process':>14}{'largest proc':>14}"
-          f"{'tree RSS':>10}{'tree PSS':>10}{'frontier':>10}{'on disk':>9}   tree RSS at 25/50/75/100% of the crawl")
+    print(
+        f"{'detail pages':>12}{'responses':>10}{'wall s':>8}{'pages/s':>8}{'root process':>14}{'largest proc':>14}"
+        f"{'tree RSS':>10}{'tree PSS':>10}{'frontier':>10}{'on disk':>9}   tree RSS at 25/50/75/100% of the crawl"
+    )
     peaks = []
     for size in [int(s) for s in args.sizes.split(",")]:
         site = export_portal(size, args.seed)
         with tempfile.TemporaryDirectory(prefix="xxgk-bench-mem-") as tmp, nginx(site) as url:
-            run = measure(xxgk_command(
-                "crawl", url + "/xxgk/", "--out", tmp, "--name", "bench", "--no-progress",
-                *settings_args(FAST | MODES[args.mode] | extra),
-            ), timeout=3600)
+            run = measure(
+                xxgk_command(
+                    "crawl",
+                    url + "/xxgk/",
+                    "--out",
+                    tmp,
+                    "--name",
+                    "bench",
+                    "--no-progress",
+                    *settings_args(FAST | MODES[args.mode] | extra),
+                ),
+                timeout=3600,
+            )
             frontier = frontier_stats(Path(tmp))
             shutil.rmtree(tmp, ignore_errors=True)
         if run.returncode != 0:
             raise SystemExit(f"crawl failed:\n{run.stderr[-2000:]}")
-        responses = next((int(line.split()[1]) for line in run.stdout.splitlines() if line.split()[:1] == ["responses"]), 0)
+        responses = next(
+            (int(line.split()[1]) for line in run.stdout.splitlines() if line.split()[:1] == ["responses"]), 0
+        )
         quarters = []
         for q in (0.25, 0.5, 0.75, 1.0):
             at = [rss for t, rss in run.timeline if t <= q * run.wall]
             quarters.append(mb(at[-1]) if at else "-")
         peaks.append((size, run.peak_root_rss, run.peak_tree_rss, run.peak_tree_pss))
-        print(f"{size:>12}{responses:>10}{run.wall:>8.0f}{responses / run.wall:>8.0f}{mb(run.peak_root_rss):>14}"
-              f"{mb(run.max_rss):>14}{mb(run.peak_tree_rss):>10}{mb(run.peak_tree_pss):>10}"
-              f"{frontier[0]:>10}{frontier[1]:>9}   {' / '.join(quarters)}")
-    print("frontier: the most requests pending at once (the largest of the crawl processes); on disk: requests "
-          "that waited in the on-disk frontier (past XXGK_FRONTIER_MEMORY)")
-    print("root process: the `xxgk crawl` process itself (with --processes N, the parent that only routes); "
-          "PSS counts pages shared between processes (forked crawl processes, their parent) once")
+        print(
+            f"{size:>12}{responses:>10}{run.wall:>8.0f}{responses / run.wall:>8.0f}{mb(run.peak_root_rss):>14}"
+            f"{mb(run.max_rss):>14}{mb(run.peak_tree_rss):>10}{mb(run.peak_tree_pss):>10}"
+            f"{frontier[0]:>10}{frontier[1]:>9}   {' / '.join(quarters)}"
+        )
+    print(
+        "frontier: the most requests pending at once (the largest of the crawl processes); on disk: requests "
+        "that waited in the on-disk frontier (past XXGK_FRONTIER_MEMORY)"
+    )
+    print(
+        "root process: the `xxgk crawl` process itself (with --processes N, the parent that only routes); "
+        "PSS counts pages shared between processes (forked crawl processes, their parent) once"
+    )
     if len(peaks) > 1:
         (s0, c0, t0, p0), (s1, c1, t1, p1) = peaks[0], peaks[-1]
-        print(f"\n{s1} vs {s0} detail pages ({s1 / s0:.0f}x the URLs): peak RSS root process x{c1 / c0:.2f}, "
-              f"tree RSS x{t1 / t0:.2f}, tree PSS x{p1 / max(p0, 1):.2f}")
+        print(
+            f"\n{s1} vs {s0} detail pages ({s1 / s0:.0f}x the URLs): peak RSS root process x{c1 / c0:.2f}, "
+            f"tree RSS x{t1 / t0:.2f}, tree PSS x{p1 / max(p0, 1):.2f}"
+        )
     return 0
 
 

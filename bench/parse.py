@@ -30,17 +30,27 @@ def benchmark_warcs(size: int, seed: int) -> Path:
         return collection
     shutil.rmtree(out, ignore_errors=True)
     with nginx(export_portal(size, seed)) as url:
-        run = measure(xxgk_command(
-            "crawl", url + "/xxgk/", "--out", str(out), "--name", "bench", "--no-progress",
-            *settings_args(FAST | {"ITEM_PIPELINES": "{}"}),
-        ))
+        run = measure(
+            xxgk_command(
+                "crawl",
+                url + "/xxgk/",
+                "--out",
+                str(out),
+                "--name",
+                "bench",
+                "--no-progress",
+                *settings_args(FAST | {"ITEM_PIPELINES": "{}"}),
+            )
+        )
     if run.returncode != 0:
         raise SystemExit(f"crawl failed:\n{run.stderr[-2000:]}")
     return collection
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values")
@@ -48,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     collection = benchmark_warcs(args.size, args.seed)
     warc_bytes = sum(p.stat().st_size for p in (collection / "archive").glob("*.warc.gz"))
     print(f"xxgk parse over {collection} ({warc_bytes / 1e6:.0f} MB of WARC)")
-    print(f"{'jobs':>5}{'documents':>11}{'wall s':>8}{'CPU s':>8}{'docs/s':>8}{'docs/CPU s':>12}{'speed-up':>10}{'peak PSS':>10}")
+    print(
+        f"{'jobs':>5}{'documents':>11}{'wall s':>8}{'CPU s':>8}{'docs/s':>8}{'docs/CPU s':>12}{'speed-up':>10}{'peak PSS':>10}"
+    )
     first = None
     for jobs in [int(j) for j in args.jobs.split(",")]:
         with tempfile.TemporaryDirectory(prefix="xxgk-bench-parse-") as tmp:
@@ -59,8 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         docs = int(m.group(1)) if m else 0
         rate = docs / run.wall
         first = first or rate
-        print(f"{jobs:>5}{docs:>11}{run.wall:>8.1f}{run.cpu:>8.1f}{rate:>8.0f}{docs / max(run.cpu, 1e-9):>12.0f}"
-              f"{rate / first:>9.2f}x{mb(run.peak_tree_pss):>10}")
+        print(
+            f"{jobs:>5}{docs:>11}{run.wall:>8.1f}{run.cpu:>8.1f}{rate:>8.0f}{docs / max(run.cpu, 1e-9):>12.0f}"
+            f"{rate / first:>9.2f}x{mb(run.peak_tree_pss):>10}"
+        )
     return 0
 
 

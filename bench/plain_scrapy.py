@@ -73,18 +73,26 @@ def main(url: str, *, same_urls: bool = False) -> None:
     process.crawl(crawler, url=url, link_extractor=same_urls_link_extractor() if same_urls else None)
     process.start()
     stats = crawler.stats.get_stats()
-    print(json.dumps({
-        "responses": stats.get("response_received_count", 0),
-        "status_404": stats.get("downloader/response_status_count/404", 0),
-        # spider open → close: the crawl without interpreter start-up and imports, the same
-        # span as the capture time xxgk prints
-        "crawl_seconds": stats.get("elapsed_time_seconds"),
-    }))
+    print(
+        json.dumps(
+            {
+                "responses": stats.get("response_received_count", 0),
+                "status_404": stats.get("downloader/response_status_count/404", 0),
+                # spider open → close: the crawl without interpreter start-up and imports, the same
+                # span as the capture time xxgk prints
+                "crawl_seconds": stats.get("elapsed_time_seconds"),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("url")
-    parser.add_argument("--same-urls", action="store_true", help="deny xxgk's trap patterns, follow links to documents")
+    parser.add_argument(
+        "--same-urls", action="store_true", help="deny xxgk's trap patterns, follow links to documents"
+    )
     args = parser.parse_args()
     main(args.url, same_urls=args.same_urls)

@@ -65,7 +65,9 @@ def summarise(raw: Path, top: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mode", choices=MODES, default="capture")
@@ -80,13 +82,32 @@ def main(argv: list[str] | None = None) -> int:
     site = export_portal(args.size, args.seed)
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-profile-") as tmp, nginx(site) as url:
         command = xxgk_command(
-            "crawl", url + "/xxgk/", "--out", tmp, "--name", "bench", "--no-progress",
+            "crawl",
+            url + "/xxgk/",
+            "--out",
+            tmp,
+            "--name",
+            "bench",
+            "--no-progress",
             *settings_args(FAST | MODES[args.mode]),
         )
         subprocess.run(
-            ["py-spy", "record", "--format", "raw", "--rate", str(args.rate), "--nonblocking", "-o", str(raw), "--",
-             *command],
-            cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+            [
+                "py-spy",
+                "record",
+                "--format",
+                "raw",
+                "--rate",
+                str(args.rate),
+                "--nonblocking",
+                "-o",
+                str(raw),
+                "--",
+                *command,
+            ],
+            cwd=REPO,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     print(f"# xxgk crawl, mode {args.mode}, {args.size}-document portal; raw stacks: {raw}")
     print(summarise(raw, args.top))

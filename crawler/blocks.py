@@ -31,7 +31,9 @@ class Signature:
 WAF_STATUSES = frozenset({400, 403, 405, 406, 412, 418, 429, 444, 468, 493, 501, 503, 521, 555, 567})
 
 SIGNATURES: tuple[Signature, ...] = (
-    Signature("yunaq", ("创宇盾", "yunaq.com", "365cyd", "知道创宇云防御", "jiasule", "__jsl_clearance", "加速乐")),
+    Signature(
+        "yunaq", ("创宇盾", "yunaq.com", "365cyd", "知道创宇云防御", "jiasule", "__jsl_clearance", "加速乐")
+    ),
     Signature("safedog", ("safedog", "安全狗", "网站防火墙拦截", "已被网站管理员设置拦截")),
     Signature("360wzws", ("360wzws", "360网站卫士", "wangzhan.360.cn", "网站卫士")),
     Signature("yunsuo", ("yunsuo_session_verify", "云锁", "yunsuo.com")),
@@ -77,8 +79,10 @@ def detect(status: int, body: bytes) -> str | None:
     for pattern, _, _ in _AUTOMATON.find_matches_as_indexes(body[:SCAN_BYTES].lower(), overlapping=True):
         index = _OWNER[pattern]
         signature = SIGNATURES[index]
-        if (best is None or index < best) and len(body) <= signature.max_size and (
-            signature.statuses is None or status in signature.statuses
+        if (
+            (best is None or index < best)
+            and len(body) <= signature.max_size
+            and (signature.statuses is None or status in signature.statuses)
         ):
             best = index
     return SIGNATURES[best].name if best is not None else None

@@ -95,7 +95,9 @@ class StaleConnection(Exception):
     """A reused keep-alive connection was closed by the server before answering."""
 
 
-def build_request_bytes(request: Request, host_header: bytes, target: bytes, version: bytes = b"HTTP/1.1") -> bytes:
+def build_request_bytes(
+    request: Request, host_header: bytes, target: bytes, version: bytes = b"HTTP/1.1"
+) -> bytes:
     """The request exactly as it will be written to the socket."""
     lines = [request.method.encode("ascii") + b" " + target + b" " + version]
     headers = request.headers
@@ -150,7 +152,11 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         paths = collection_paths(crawler)
         self.collection_dir: Path = paths.collection
         for fixed in recover_open_files(paths.archive) if paths.archive.exists() else []:
-            logger.warning("closed %s left open by an interrupted crawl (%d records kept)", fixed.path.name, fixed.records)
+            logger.warning(
+                "closed %s left open by an interrupted crawl (%d records kept)",
+                fixed.path.name,
+                fixed.records,
+            )
             self.recovered_files.append(fixed.path)
         # the writer keeps every record's CDXJ line, so the index is merged at close without re-reading
         self.index_sink = IndexSink.for_collection(self.collection_dir)
@@ -165,7 +171,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         )
         crawler.signals.connect(self._document_found, signal=document_found)
         # identical payloads become revisit records, within this crawl and against earlier ones
-        self.dedup = DedupIndex.from_collection(self.collection_dir) if settings.getbool("XXGK_DEDUP") else None
+        self.dedup = (
+            DedupIndex.from_collection(self.collection_dir) if settings.getbool("XXGK_DEDUP") else None
+        )
         self.dedup_min_size = settings.getint("XXGK_DEDUP_MIN_SIZE")
 
     async def download_request(self, request: Request) -> Response:
@@ -176,7 +184,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         if request.meta.get("proxy"):
             raise DownloadFailedError("CaptureDownloadHandler does not support proxies yet")
         port = parts.port or DEFAULT_PORTS[scheme]
-        host_header = parts.hostname.encode("idna") if not parts.hostname.isascii() else parts.hostname.encode()
+        host_header = (
+            parts.hostname.encode("idna") if not parts.hostname.isascii() else parts.hostname.encode()
+        )
         if parts.port and parts.port != DEFAULT_PORTS[scheme]:
             host_header += b":%d" % parts.port
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -206,7 +216,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
                 # (as for a disconnect), else the record would fail every WARC checker
                 if parser.head is not None:
                     self._archive(request, conn, request_bytes, parser, date, "time")
-                raise DownloadTimeoutError(f"Getting {request.url} took longer than {timeout} seconds.") from exc
+                raise DownloadTimeoutError(
+                    f"Getting {request.url} took longer than {timeout} seconds."
+                ) from exc
             except BaseException:
                 conn.close()
                 raise
@@ -223,7 +235,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         try:
             return await self.pool.acquire(key, timeout, fresh=fresh)
         except TimeoutError as exc:
-            raise DownloadTimeoutError(f"Connecting to {key[1]}:{key[2]} took longer than {timeout} s") from exc
+            raise DownloadTimeoutError(
+                f"Connecting to {key[1]}:{key[2]} took longer than {timeout} s"
+            ) from exc
         except ConnectionRefusedError as exc:
             raise DownloadConnectionRefusedError(f"{key[1]}:{key[2]}: connection refused") from exc
         except socket.gaierror as exc:
@@ -251,7 +265,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
                             raise
                         # a good head, then body framing that cannot be followed (a bad chunk
                         # size line): keep every byte that came, marked as cut, rather than lose them
-                        logger.warning("%s: %s; archived as received (WARC-Truncated: unspecified)", conn.key[1], exc)
+                        logger.warning(
+                            "%s: %s; archived as received (WARC-Truncated: unspecified)", conn.key[1], exc
+                        )
                         conn.close()
                         return "unspecified"
                     if maxsize and len(parser.raw) - parser.body_start > maxsize:
@@ -315,7 +331,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
     def _document_found(self, item: dict) -> None:
         """Record what the spider made of a capture, for re-parsing from the WARC alone."""
         ref = item.get("warc") or {}
-        if not ref.get("record_id") or ref.get("filename") != (self.writer.current_file and self.writer.current_file.name):
+        if not ref.get("record_id") or ref.get("filename") != (
+            self.writer.current_file and self.writer.current_file.name
+        ):
             return  # its file was rotated away meanwhile: keep records of one capture together
         fields = {
             "xxgk-document": item.get("kind"),
@@ -383,4 +401,6 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
             # the index is derived data: `xxgk index` rebuilds it from the WARCs
             logger.exception("could not update %s/indexes/index.cdxj; run `xxgk index`", self.collection_dir)
         finally:
-            self.index_sink.discard(self.recovered_files)  # their sidecars, left by the killed crawl, are stale
+            self.index_sink.discard(
+                self.recovered_files
+            )  # their sidecars, left by the killed crawl, are stale

@@ -59,7 +59,9 @@ class SpillingScheduler(Scheduler):
         added = super().enqueue_request(request)
         if added:
             get = self.stats.get_value
-            self.stats.max_value("xxgk/frontier/peak", get("scheduler/enqueued", 0) - get("scheduler/dequeued", 0))
+            self.stats.max_value(
+                "xxgk/frontier/peak", get("scheduler/enqueued", 0) - get("scheduler/dequeued", 0)
+            )
         return added
 
     def _dqpush(self, request) -> bool:

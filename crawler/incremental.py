@@ -105,18 +105,31 @@ class RunStateExtension:
             if path.name.endswith(".open") or path.stat().st_mtime < started - 1:
                 continue
             for record in iter_records(path):
-                if getattr(record, "type", None) != "response" or record.status != 200 or not record.target_uri:
+                if (
+                    getattr(record, "type", None) != "response"
+                    or record.status != 200
+                    or not record.target_uri
+                ):
                     continue
                 known = self.state.get(record.target_uri)
                 if known is not None and known.fetch_run == self.run_id:
                     continue
-                ref = {"filename": path.name, "offset": record.offset, "length": record.length,
-                       "record_id": record.record_id, "warc_type": "response", "date": record.date,
-                       "target_uri": record.target_uri, "payload_digest": record.header("WARC-Payload-Digest")}
+                ref = {
+                    "filename": path.name,
+                    "offset": record.offset,
+                    "length": record.length,
+                    "record_id": record.record_id,
+                    "warc_type": "response",
+                    "date": record.date,
+                    "target_uri": record.target_uri,
+                    "payload_digest": record.header("WARC-Payload-Digest"),
+                }
                 self.state.fetched(record.target_uri, None, 200, ref, self.run_id)
                 found += 1
         if found:
-            logger.warning("%d archived response(s) of the interrupted run were not in the state store", found)
+            logger.warning(
+                "%d archived response(s) of the interrupted run were not in the state store", found
+            )
         self.crawler.stats.set_value("xxgk/state/reconciled", found)
 
     def spider_idle(self, spider) -> None:
@@ -128,8 +141,16 @@ class RunStateExtension:
         unseen = self.state.unseen_documents(self.run_id)
         for known in unseen:
             meta = {"xxgk_role": known.role or "detail", "xxgk_recheck": True}
-            engine.crawl(scrapy.Request(known.url, callback=spider.parse, errback=spider.on_error, meta=meta,
-                                        dont_filter=True, priority=20))
+            engine.crawl(
+                scrapy.Request(
+                    known.url,
+                    callback=spider.parse,
+                    errback=spider.on_error,
+                    meta=meta,
+                    dont_filter=True,
+                    priority=20,
+                )
+            )
         self.crawler.stats.set_value("xxgk/state/rechecked_unlisted", len(unseen))
         if unseen:
             raise DontCloseSpider
@@ -164,7 +185,12 @@ class ConditionalRequestMiddleware:
         if known is None:
             return None
         ref = known.ref
-        if known.fetch_run == self.run_id and known.status == 200 and ref and not request.meta.get("xxgk_recheck"):
+        if (
+            known.fetch_run == self.run_id
+            and known.status == 200
+            and ref
+            and not request.meta.get("xxgk_recheck")
+        ):
             # archived by this run before it was interrupted: the WARC answers, not the server
             response = self._from_archive(request, ref)
             if response is not None:
@@ -177,7 +203,9 @@ class ConditionalRequestMiddleware:
                 request.headers[b"If-Modified-Since"] = known.last_modified
             if known.etag or known.last_modified:
                 request.meta["xxgk_previous_capture"] = {
-                    "url": known.url, "date": known.capture_date, "record_id": known.record_id,
+                    "url": known.url,
+                    "date": known.capture_date,
+                    "record_id": known.record_id,
                 }
                 self.stats.inc_value("xxgk/state/conditional_requests")
         return None
@@ -221,8 +249,14 @@ class ConditionalRequestMiddleware:
         from scrapy.responsetypes import responsetypes
 
         cls = responsetypes.from_args(headers=headers, url=request.url, body=record.entity())
-        return cls(url=request.url, status=record.status or 200, headers=headers, body=record.entity(),
-                   flags=["xxgk_replayed"], request=request)
+        return cls(
+            url=request.url,
+            status=record.status or 200,
+            headers=headers,
+            body=record.entity(),
+            flags=["xxgk_replayed"],
+            request=request,
+        )
 
 
 class IncrementalSpiderMiddleware:

@@ -99,15 +99,19 @@ class DocumentPipeline:
             self.versions = Versions(crawl_state(self.crawler), run_id(self.crawler))
         run_dir = Path(self.settings.get("XXGK_RUN_DIR") or paths.collection)  # for files nobody keeps
         if self.shard_hand_off is not None:  # named: the parent process reads it
-            self.report_entries = PickledLog(shard_reports_path(run_dir, self.settings.getint("XXGK_SHARD_INDEX")))
+            self.report_entries = PickledLog(
+                shard_reports_path(run_dir, self.settings.getint("XXGK_SHARD_INDEX"))
+            )
         else:
             self.report_entries = PickledLog(directory=run_dir)
         workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
         if workers > 0:
             # forkserver: workers start clean, not as copies of a process running a reactor
             self.pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("forkserver"),
-                initializer=init_worker, initargs=(self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid()),
+                workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=init_worker,
+                initargs=(self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid()),
             )
             # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
             self.window = min(self.max_backlog, 2 * workers)
@@ -179,7 +183,9 @@ class DocumentPipeline:
         ref = item.get("warc") or {}
         if ref.get("truncated"):
             note = f"capture truncated ({ref['truncated']})"
-            row["extraction_error"] = f"{note}; {row['extraction_error']}" if row.get("extraction_error") else note
+            row["extraction_error"] = (
+                f"{note}; {row['extraction_error']}" if row.get("extraction_error") else note
+            )
         if self.versions is not None and not self.versions.place(row, item):
             self.stats.inc_value("xxgk/documents/unchanged")
             return
@@ -217,8 +223,11 @@ class DocumentPipeline:
             await asyncio.wait(set(self.submitted), timeout=PROGRESS_INTERVAL)
             if time.monotonic() - last >= PROGRESS_INTERVAL and (self.submitted or self.queue):
                 last = time.monotonic()
-                logger.info("extraction: %d documents left (%d written)",
-                            len(self.submitted) + len(self.queue or ()), self.extracted)
+                logger.info(
+                    "extraction: %d documents left (%d written)",
+                    len(self.submitted) + len(self.queue or ()),
+                    self.extracted,
+                )
 
     async def close_spider(self) -> None:
         captured = time.monotonic()  # the crawl has nothing left to download
@@ -235,7 +244,9 @@ class DocumentPipeline:
         if self.shard_hand_off is not None:
             # one process of `--processes N`: reports of other years may be in other processes,
             # so the parent links and writes them all (crawler/shards.py), from shard_reports_path
-            hand_off = shard_hand_off_path(Path(self.settings["XXGK_RUN_DIR"]), self.settings.getint("XXGK_SHARD_INDEX"))
+            hand_off = shard_hand_off_path(
+                Path(self.settings["XXGK_RUN_DIR"]), self.settings.getint("XXGK_SHARD_INDEX")
+            )
             hand_off.write_bytes(pickle.dumps(self.shard_hand_off, protocol=pickle.HIGHEST_PROTOCOL))
         elif self.reports is not None and self.report_entries is not None:
             for key, value in write_reports(self.report_entries, self.reports, self.report_dir).items():
@@ -250,8 +261,10 @@ class DocumentPipeline:
         finished = time.monotonic()  # every row written
         self.stats.set_value("xxgk/extract_wait_seconds", round(finished - captured, 3))
         self.stats.set_value("xxgk/extract/documents", self.extracted)
-        self.stats.set_value("xxgk/extract/documents_per_second",
-                             round(self.extracted / max(finished - self.opened_at, 1e-6), 1))
+        self.stats.set_value(
+            "xxgk/extract/documents_per_second",
+            round(self.extracted / max(finished - self.opened_at, 1e-6), 1),
+        )
 
 
 class Versions:
@@ -286,17 +299,25 @@ class Versions:
             row.update(version=known.version + 1, change="changed", previous_record_id=known.record_id)
         else:
             version = known.version + 1 if known is not None else 1
-            row.update(version=version, change="new" if version == 1 else "changed",
-                       previous_record_id=known.record_id if known is not None else None)
+            row.update(
+                version=version,
+                change="new" if version == 1 else "changed",
+                previous_record_id=known.record_id if known is not None else None,
+            )
         row["first_seen"] = (known.first_seen if known is not None else None) or row.get("fetched_at")
         return True
 
     def written(self, row: dict[str, Any], item: dict[str, Any]) -> None:
         headers = {name.lower(): value for name, value in item.get("headers") or []}
         self.state.captured(
-            row["url"], version=row["version"], run_id=self.run, etag=headers.get("etag"),
-            last_modified=http_date(headers.get("last-modified")), payload_digest=row.get("payload_digest"),
-            record_id=row.get("warc_record_id"), capture_date=row.get("fetched_at"),
+            row["url"],
+            version=row["version"],
+            run_id=self.run,
+            etag=headers.get("etag"),
+            last_modified=http_date(headers.get("last-modified")),
+            payload_digest=row.get("payload_digest"),
+            record_id=row.get("warc_record_id"),
+            capture_date=row.get("fetched_at"),
         )
 
     def removal_rows(self) -> list[dict[str, Any]]:
@@ -307,15 +328,27 @@ class Versions:
             row = empty_document()
             row.update(from_record_ref(known.ref))
             row.update(
-                url=known.url, doc_id=make_doc_id(known.url), kind="attachment" if known.role == "attachment" else "page",
-                status=known.status, version=known.version + 1, change="removed",
-                previous_record_id=known.record_id, first_seen=known.first_seen,
-                removed_reason=known.removed_reason, fetched_at=row.get("fetched_at") or known.removed_at,
+                url=known.url,
+                doc_id=make_doc_id(known.url),
+                kind="attachment" if known.role == "attachment" else "page",
+                status=known.status,
+                version=known.version + 1,
+                change="removed",
+                previous_record_id=known.record_id,
+                first_seen=known.first_seen,
+                removed_reason=known.removed_reason,
+                fetched_at=row.get("fetched_at") or known.removed_at,
             )
             rows.append(row)
             self.state.captured(
-                known.url, version=known.version + 1, run_id=self.run, etag=None, last_modified=None,
-                payload_digest=None, record_id=row.get("warc_record_id"), capture_date=row.get("fetched_at"),
+                known.url,
+                version=known.version + 1,
+                run_id=self.run,
+                etag=None,
+                last_modified=None,
+                payload_digest=None,
+                record_id=row.get("warc_record_id"),
+                capture_date=row.get("fetched_at"),
             )
             self.state.removed(known.url, known.removed_reason or "removed", self.run)
         return rows
@@ -329,4 +362,3 @@ def shard_hand_off_path(run_dir: Path, index: int) -> Path:
 def shard_reports_path(run_dir: Path, index: int) -> Path:
     """Where process `index` of `--processes N` keeps its annual reports (a pipelines.pickled log)."""
     return run_dir / f"shard-{index}.reports"
-

@@ -75,7 +75,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if wait > 0:
                 await asyncio.sleep(wait)
 
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
         kind = self._blocked(response) if self.detect_blocks else None
         if kind:
             self._stats(f"xxgk/blocked/{kind}")
@@ -84,8 +86,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 return response
             self._hold(request, response)
             retry = get_retry_request(
-                request, spider=self.crawler.spider, reason=f"blocked by {kind}",
-                max_retry_times=self.block_retries, priority_adjust=self.priority_adjust,
+                request,
+                spider=self.crawler.spider,
+                reason=f"blocked by {kind}",
+                max_retry_times=self.block_retries,
+                priority_adjust=self.priority_adjust,
             )
             if retry is not None:
                 retry.meta.pop(BLOCKED_META, None)

@@ -41,7 +41,9 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     there, so only the few that do are handed on.
     """
 
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
         if b"refresh" not in response.body[: 4 * 4096].lower():
             return response
         return super().process_response(request, response)

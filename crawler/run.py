@@ -53,7 +53,9 @@ def check_writable(out: Path) -> Path:
         with tempfile.NamedTemporaryFile(dir=out, prefix=".xxgk-write-test-"):
             pass
     except OSError as exc:
-        raise CrawlSetupError(f"cannot write to output directory {str(out)!r}: {exc.strerror or exc}") from exc
+        raise CrawlSetupError(
+            f"cannot write to output directory {str(out)!r}: {exc.strerror or exc}"
+        ) from exc
     return out
 
 
@@ -188,7 +190,9 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def run_crawl(urls: list[str], out: str | os.PathLike, name: str | None, overrides: dict[str, Any]) -> CrawlResult:
+def run_crawl(
+    urls: list[str], out: str | os.PathLike, name: str | None, overrides: dict[str, Any]
+) -> CrawlResult:
     processes = 1 if overrides.get("XXGK_SHARD_INDEX") is not None else _processes(overrides)
     prep = prepare_crawl(urls, out, name, overrides)
     if processes == 1:
@@ -203,12 +207,16 @@ def _processes(overrides: dict[str, Any]) -> int:
     try:
         processes = int(overrides.get("XXGK_PROCESSES", 1))
     except (TypeError, ValueError) as exc:
-        raise CrawlSetupError(f"XXGK_PROCESSES must be a whole number, got {overrides['XXGK_PROCESSES']!r}") from exc
+        raise CrawlSetupError(
+            f"XXGK_PROCESSES must be a whole number, got {overrides['XXGK_PROCESSES']!r}"
+        ) from exc
     if processes < 1:
         raise CrawlSetupError(f"XXGK_PROCESSES must be 1 or more, got {processes}")
     if processes > 1 and (overrides.get("XXGK_REDIS_URL") or _truthy(overrides.get("XXGK_INCREMENTAL"))):
-        raise CrawlSetupError("--processes runs one-shot crawls (`xxgk crawl`, `xxgk demo`); "
-                              "incremental and distributed runs use one process per worker")
+        raise CrawlSetupError(
+            "--processes runs one-shot crawls (`xxgk crawl`, `xxgk demo`); "
+            "incremental and distributed runs use one process per worker"
+        )
     return processes
 
 
@@ -245,7 +253,9 @@ def run_prepared(crawls: list[PreparedCrawl], strict: bool = True) -> list[Crawl
             handler = None if single else _crawler_log(crawler, prep.settings.get("LOG_FILE"))
             before = set(prep.paths.archive.glob("*.warc*"))
             failures: list = []
-            process.crawl(crawler, start_urls=prep.urls, collection=prep.paths.name).addErrback(failures.append)
+            process.crawl(crawler, start_urls=prep.urls, collection=prep.paths.name).addErrback(
+                failures.append
+            )
             jobs.append((prep, crawler, before, failures, handler))
         process.start()
         results = []
@@ -266,22 +276,26 @@ def run_prepared(crawls: list[PreparedCrawl], strict: bool = True) -> list[Crawl
             new_files |= {Path(p) for p in stats.get("xxgk/warc/files", []) if Path(p).exists()}
             # other workers of a distributed crawl write to the same archive: only this one's files
             prefix = (prep.settings.get("XXGK_WARC_PREFIX") or paths.name) + "-"
-            warc_files = sorted(p for p in new_files if not p.name.endswith(".open") and p.name.startswith(prefix))
+            warc_files = sorted(
+                p for p in new_files if not p.name.endswith(".open") and p.name.startswith(prefix)
+            )
             spider = crawler.spider
-            results.append(CrawlResult(
-                paths=paths,
-                stats=stats,
-                elapsed=time.monotonic() - started,
-                seeds=prep.urls,
-                seed_errors=dict(getattr(spider, "seed_errors", {}) or {}),
-                log_file=prep.settings.get("LOG_FILE"),
-                warc_files=warc_files,
-                run_id=prep.run_id,
-                run_dir=prep.run_dir,
-                started_at=started_at,
-                finished_at=_now(),
-                start_error=start_error,
-            ))
+            results.append(
+                CrawlResult(
+                    paths=paths,
+                    stats=stats,
+                    elapsed=time.monotonic() - started,
+                    seeds=prep.urls,
+                    seed_errors=dict(getattr(spider, "seed_errors", {}) or {}),
+                    log_file=prep.settings.get("LOG_FILE"),
+                    warc_files=warc_files,
+                    run_id=prep.run_id,
+                    run_dir=prep.run_dir,
+                    started_at=started_at,
+                    finished_at=_now(),
+                    start_error=start_error,
+                )
+            )
         return results
     finally:
         for prep in crawls:
@@ -335,8 +349,14 @@ def summary_lines(result: CrawlResult) -> list[str]:
     if errors:
         lines.append(f"  errors        {errors}")
     if any(k.startswith(("xxgk/blocked/", "xxgk/backoff/")) for k in s):  # crawler/politeness.py
-        lines.append("  blocked       " + ", ".join(f"{k[5:]} {v}" for k, v in sorted(s.items())
-                                                   if k.startswith(("xxgk/blocked/", "xxgk/backoff/"))))
+        lines.append(
+            "  blocked       "
+            + ", ".join(
+                f"{k[5:]} {v}"
+                for k, v in sorted(s.items())
+                if k.startswith(("xxgk/blocked/", "xxgk/backoff/"))
+            )
+        )
     for seed, reason in result.seed_errors.items():
         lines.append(f"  seed failed   {seed}: {reason}")
     p = result.paths
@@ -358,6 +378,8 @@ def timing_lines(stats: dict[str, Any]) -> list[str]:
         return []
     responses = stats.get("response_received_count", 0)
     documents = stats.get("xxgk/extract/documents", 0)
-    return [f"  capture       {responses} responses in {capture:.1f} s ({responses / max(capture, 1e-3):.0f}/s); "
-            f"extraction finished {stats.get('xxgk/extract_wait_seconds', 0):.1f} s later "
-            f"({documents} documents, {stats.get('xxgk/extract/documents_per_second', 0):.0f}/s)"]
+    return [
+        f"  capture       {responses} responses in {capture:.1f} s ({responses / max(capture, 1e-3):.0f}/s); "
+        f"extraction finished {stats.get('xxgk/extract_wait_seconds', 0):.1f} s later "
+        f"({documents} documents, {stats.get('xxgk/extract/documents_per_second', 0):.0f}/s)"
+    ]

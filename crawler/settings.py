@@ -55,7 +55,9 @@ STATS_CLASS = "crawler.stats.FastStatsCollector"  # no per-access deprecation sh
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 SCHEDULER = "crawler.frontier.SpillingScheduler"  # requests past XXGK_FRONTIER_MEMORY wait on disk
 XXGK_FRONTIER_MEMORY = 10_000  # pending requests held in memory (0: all, as Scrapy without JOBDIR)
-DUPEFILTER_CLASS = "crawler.dupefilter.CompactDupeFilter"  # 8 bytes a request, not ~100 (crawler/dupefilter.py)
+DUPEFILTER_CLASS = (
+    "crawler.dupefilter.CompactDupeFilter"  # 8 bytes a request, not ~100 (crawler/dupefilter.py)
+)
 DEPTH_LIMIT = 0
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
@@ -82,8 +84,12 @@ XXGK_DEDUP = True  # identical payloads (this crawl or earlier ones) → revisit
 XXGK_DEDUP_MIN_SIZE = 1  # payloads smaller than this are always stored in full
 XXGK_PROCESSES = 1  # crawl processes sharing the portal's URLs (crawler/shards.py): one per core is the most
 XXGK_EXTRACT_WORKERS = 1  # processes running text/metadata extraction off the reactor
-XXGK_EXTRACT_BACKLOG = 256  # documents held in memory for extraction; more wait in a file (the crawl never waits)
-XXGK_EXTRACT_NICE = 19  # extraction workers' niceness increment: the crawl gets the CPU first (0: same priority)
+XXGK_EXTRACT_BACKLOG = (
+    256  # documents held in memory for extraction; more wait in a file (the crawl never waits)
+)
+XXGK_EXTRACT_NICE = (
+    19  # extraction workers' niceness increment: the crawl gets the CPU first (0: same priority)
+)
 XXGK_DATASET_FORMATS = ["jsonl", "parquet"]  # add "csv" for a CSV copy
 XXGK_PROGRESS = False  # live progress line on stderr (the CLI turns it on for a terminal)
 
@@ -112,7 +118,9 @@ XXGK_EXCLUDE_TRAPS = True  # built-in trap patterns: search, print, share, calen
 # CMS family modules (crawler/cms/base.py interface), in order; listing one replaces the defaults
 XXGK_CMS_FAMILIES = ["crawler.cms.trs", "crawler.cms.hanweb", "crawler.cms.gkmlpt", "crawler.cms.generic"]
 XXGK_ATTACHMENT_MAXSIZE = 0  # bytes: attachments beyond this are archived cut (0: DOWNLOAD_MAXSIZE)
-XXGK_BACKOFF_BASE = 1.0  # seconds: without Retry-After, a host answering 429/503/a block waits base * 2**attempt
+XXGK_BACKOFF_BASE = (
+    1.0  # seconds: without Retry-After, a host answering 429/503/a block waits base * 2**attempt
+)
 XXGK_BACKOFF_MAX = 60.0  # seconds: cap on any back-off, Retry-After included
 XXGK_DETECT_BLOCKS = True  # WAF block/challenge and 验证码 pages: no documents, no links, back off, retry
 XXGK_BLOCK_RETRY_TIMES = 1  # retries of a blocked request (429/503 use RETRY_TIMES)

@@ -155,7 +155,10 @@ class ShardedScheduler(SpillingScheduler):
     def _parent_lost(self, exc: BaseException) -> None:
         """The parent was killed: finish this shard's queue and close properly, captures kept."""
         if not self.parent_gone:
-            logger.error("lost the parent process (%s): finishing with what this process has", str(exc) or type(exc).__name__)
+            logger.error(
+                "lost the parent process (%s): finishing with what this process has",
+                str(exc) or type(exc).__name__,
+            )
             self.stats.set_value("xxgk/shards/parent_lost", True)
             self.loop.remove_reader(self.channel.fileno())
         self.parent_gone = self.finishing = True
@@ -183,7 +186,6 @@ class ShardedScheduler(SpillingScheduler):
         self._send(("idle", self.received))
         if not self.finishing:
             raise DontCloseSpider
-
 
 
 # -- the parent ----------------------------------------------------------------------
@@ -235,7 +237,12 @@ class Router:
 
 
 def _child_main(
-    index: int, urls: list[str], out: str, name: str, overrides: dict[str, Any], conn: Connection,
+    index: int,
+    urls: list[str],
+    out: str,
+    name: str,
+    overrides: dict[str, Any],
+    conn: Connection,
     parent_ends: list[Connection],
 ) -> None:
     global CHANNEL
@@ -292,15 +299,24 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
     for index in range(processes):
         parent_end, child_end = context.Pipe()
         child_overrides = {
-            **overrides, **shares,
+            **overrides,
+            **shares,
             "XXGK_RUN_ID": prep.run_id,
             "XXGK_WORKER_ID": f"p{index}",  # its log: crawl-p<i>.log
             "XXGK_WARC_PREFIX": f"{base}-p{index}",
         }
         process = context.Process(
-            target=_child_main, name=f"xxgk-crawl-p{index}",
-            args=(index, prep.urls, str(prep.paths.out), prep.paths.name, child_overrides, child_end,
-                  [*pipes, parent_end] if method == "fork" else []),
+            target=_child_main,
+            name=f"xxgk-crawl-p{index}",
+            args=(
+                index,
+                prep.urls,
+                str(prep.paths.out),
+                prep.paths.name,
+                child_overrides,
+                child_end,
+                [*pipes, parent_end] if method == "fork" else [],
+            ),
         )
         process.start()
         child_end.close()
@@ -324,7 +340,9 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
     errors: dict[int, str] = {}
     # Ctrl-C reaches the children (same process group), which stop gracefully: wait for them
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    previous_term = signal.signal(signal.SIGTERM, lambda *_: [p.terminate() for p in children if p.is_alive()])
+    previous_term = signal.signal(
+        signal.SIGTERM, lambda *_: [p.terminate() for p in children if p.is_alive()]
+    )
     try:
         open_pipes = dict(enumerate(pipes))
         while open_pipes:
@@ -378,13 +396,19 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
         run_dir=prep.run_dir,
         started_at=started_at,
         finished_at=_now(),
-        start_error="; ".join(f"crawl process p{i}: {e}" for i, e in sorted(errors.items())) or first.start_error,
+        start_error="; ".join(f"crawl process p{i}: {e}" for i, e in sorted(errors.items()))
+        or first.start_error,
     )
 
 
 # stats that are a maximum or a rate across children rather than a count
-_MAX = {"xxgk/capture_seconds", "xxgk/extract_wait_seconds", "elapsed_time_seconds", "memusage/max",
-        "memusage/startup"}
+_MAX = {
+    "xxgk/capture_seconds",
+    "xxgk/extract_wait_seconds",
+    "elapsed_time_seconds",
+    "memusage/max",
+    "memusage/startup",
+}
 
 
 def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -434,7 +458,8 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     datasets = prep.paths.datasets
     if elsewhere:
         stats["xxgk/shards/columns_inherited"] = inherit_columns(
-            datasets / "documents.jsonl", elsewhere, {f.name for f in warc_files})
+            datasets / "documents.jsonl", elsewhere, {f.name for f in warc_files}
+        )
     formats = prep.settings.getlist("XXGK_DATASET_FORMATS")
     documents = Dataset(datasets, "documents", DOCUMENT_FIELDS, formats)
     reports = Dataset(datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
@@ -454,8 +479,11 @@ def inherit_columns(jsonl: Path, elsewhere: list[tuple[str, str]], run_files: se
     parents = {parent for _, parent in elsewhere}
     attachments = {url for url, _ in elsewhere}
     columns = {
-        row["url"]: row["column"] for row in read_jsonl(jsonl)
-        if row.get("kind") == "page" and row.get("url") in parents and row.get("column")
+        row["url"]: row["column"]
+        for row in read_jsonl(jsonl)
+        if row.get("kind") == "page"
+        and row.get("url") in parents
+        and row.get("column")
         and row.get("warc_file") in run_files
     }
     if not columns:
@@ -469,8 +497,13 @@ def inherit_columns(jsonl: Path, elsewhere: list[tuple[str, str]], run_files: se
             except orjson.JSONDecodeError:  # a line cut by a crash: kept as it is (read_jsonl skips it)
                 row = None
             column = columns.get(row.get("parent_url")) if row else None
-            if (column and row.get("kind") == "attachment" and row.get("url") in attachments
-                    and row.get("warc_file") in run_files and row.get("column") != column):
+            if (
+                column
+                and row.get("kind") == "attachment"
+                and row.get("url") in attachments
+                and row.get("warc_file") in run_files
+                and row.get("column") != column
+            ):
                 row["column"] = column
                 line = orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS) + b"\n"
                 changed += 1

@@ -47,7 +47,17 @@ POLITENESS = {  # sites.yaml key → (Scrapy setting, type)
     "timeout": ("DOWNLOAD_TIMEOUT", float),
 }
 SCOPE = {"extra_hosts": "XXGK_EXTRA_HOSTS", "include": "XXGK_INCLUDE", "exclude": "XXGK_EXCLUDE"}
-SITE_KEYS = {"name", "seeds", "region_code", "schedule", "timezone", "scope", "politeness", "settings", "enabled"}
+SITE_KEYS = {
+    "name",
+    "seeds",
+    "region_code",
+    "schedule",
+    "timezone",
+    "scope",
+    "politeness",
+    "settings",
+    "enabled",
+}
 DEFAULT_KEYS = SITE_KEYS - {"name", "seeds", "region_code"}
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -128,7 +138,9 @@ class _Checker:
     def unknown(self, keys: dict, allowed: set[str], where: str) -> None:
         for name, (key, _) in keys.items():
             if name not in allowed:
-                self.error(key, where, f"unknown key {name!r} (expected one of: {', '.join(sorted(allowed))})")
+                self.error(
+                    key, where, f"unknown key {name!r} (expected one of: {', '.join(sorted(allowed))})"
+                )
 
     def options(self, keys: dict, where: str) -> dict[str, Any]:
         """schedule, timezone, scope, politeness, settings, enabled → Site fields and settings."""
@@ -139,8 +151,11 @@ class _Checker:
             if value is not None:
                 value = str(value)
                 if value not in SCHEDULES and not croniter.is_valid(value):
-                    self.error(node, f"{where}.schedule",
-                               f"{value!r} is neither {', '.join(SCHEDULES)} nor a valid cron expression")
+                    self.error(
+                        node,
+                        f"{where}.schedule",
+                        f"{value!r} is neither {', '.join(SCHEDULES)} nor a valid cron expression",
+                    )
                 else:
                     out["schedule"] = value
         if "timezone" in keys:
@@ -172,12 +187,22 @@ class _Checker:
                     continue
                 setting, kind = POLITENESS[name]
                 value = self.scalar(node, f"{where}.politeness.{name}")
-                ok = isinstance(value, bool) if kind is bool else (
-                    isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-                    and (kind is float or float(value).is_integer())
+                ok = (
+                    isinstance(value, bool)
+                    if kind is bool
+                    else (
+                        isinstance(value, int | float)
+                        and not isinstance(value, bool)
+                        and value >= 0
+                        and (kind is float or float(value).is_integer())
+                    )
                 )
                 if not ok:
-                    wanted = "true or false" if kind is bool else f"a non-negative {'integer' if kind is int else 'number'}"
+                    wanted = (
+                        "true or false"
+                        if kind is bool
+                        else f"a non-negative {'integer' if kind is int else 'number'}"
+                    )
                     self.error(node, f"{where}.politeness.{name}", f"expected {wanted}, got {value!r}")
                 else:
                     out["settings"][setting] = kind(value)
@@ -221,15 +246,24 @@ class _Checker:
         if "region_code" in keys:
             region = str(self.scalar(keys["region_code"][1], f"{where}.region_code"))
             if not re.fullmatch(r"\d{6}", region):
-                self.error(keys["region_code"][1], f"{where}.region_code",
-                           f"expected 6 digits (行政区划代码), got {region!r}; quote it in YAML: \"640122\"")
+                self.error(
+                    keys["region_code"][1],
+                    f"{where}.region_code",
+                    f'expected 6 digits (行政区划代码), got {region!r}; quote it in YAML: "640122"',
+                )
         options = self.options(keys, where)
         if len(self.errors) > before or name is None:
             return None
         settings = {**defaults.get("settings", {}), **options.pop("settings")}
         merged = {k: v for k, v in defaults.items() if k != "settings"} | options
-        return Site(name=name, seeds=seeds, line=node.start_mark.line + 1, region_code=region,
-                    settings=settings, **merged)
+        return Site(
+            name=name,
+            seeds=seeds,
+            line=node.start_mark.line + 1,
+            region_code=region,
+            settings=settings,
+            **merged,
+        )
 
 
 def load_sites(path: str | Path) -> list[Site]:
@@ -271,7 +305,9 @@ def load_sites(path: str | Path) -> list[Site]:
         if site is None:
             continue
         if site.name in names:
-            checker.error(item, f"sites[{i}].name", f"{site.name!r} is already used on line {names[site.name]}")
+            checker.error(
+                item, f"sites[{i}].name", f"{site.name!r} is already used on line {names[site.name]}"
+            )
             continue
         names[site.name] = site.line
         sites.append(site)

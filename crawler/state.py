@@ -123,7 +123,9 @@ class CrawlState:
 
     def unfinished_run(self) -> str | None:
         """The last run if it never finished (killed): the next one resumes it."""
-        row = self.db.execute("SELECT run_id, finished FROM runs ORDER BY started DESC, run_id DESC LIMIT 1").fetchone()
+        row = self.db.execute(
+            "SELECT run_id, finished FROM runs ORDER BY started DESC, run_id DESC LIMIT 1"
+        ).fetchone()
         return row["run_id"] if row is not None and row["finished"] is None else None
 
     def begin_run(self, run_id: str) -> bool:
@@ -195,14 +197,32 @@ class CrawlState:
                 (url, role, when, when, when, status, run_id, orjson.dumps(ref).decode() if ref else None),
             )
 
-    def captured(self, url: str, *, version: int, run_id: str, etag: str | None, last_modified: str | None,
-                 payload_digest: str | None, record_id: str | None, capture_date: str | None) -> None:
+    def captured(
+        self,
+        url: str,
+        *,
+        version: int,
+        run_id: str,
+        etag: str | None,
+        last_modified: str | None,
+        payload_digest: str | None,
+        record_id: str | None,
+        capture_date: str | None,
+    ) -> None:
         """A full capture became the URL's current version (its dataset row is written)."""
         with self.lock:
             self._upsert(
-                url, version=version, row_run=run_id, etag=etag, last_modified=last_modified,
-                payload_digest=payload_digest, record_id=record_id, capture_date=capture_date,
-                removed_at=None, removed_reason=None, removed_run=None,
+                url,
+                version=version,
+                row_run=run_id,
+                etag=etag,
+                last_modified=last_modified,
+                payload_digest=payload_digest,
+                record_id=record_id,
+                capture_date=capture_date,
+                removed_at=None,
+                removed_reason=None,
+                removed_run=None,
             )
 
     def settled(self, url: str, run_id: str) -> None:

@@ -25,15 +25,29 @@ if TYPE_CHECKING:  # not imported at run time: extraction workers need no pyarro
 
 logger = logging.getLogger(__name__)
 
-PROVENANCE_KEYS = ("doc_id", "url", "warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at",
-                   "payload_digest")
+PROVENANCE_KEYS = (
+    "doc_id",
+    "url",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "warc_record_id",
+    "fetched_at",
+    "payload_digest",
+)
 
 _PRIORS_KEPT = 256  # previous-year reports read back and kept for their other renderings
 
 _DOCUMENT_FIELD = {f.name: f for f in DOCUMENT_FIELDS}
 ANNUAL_REPORT_FIELDS: list[Field] = [
     _DOCUMENT_FIELD["doc_id"],
-    Field("report_key", "报告键", "string", "高桥镇人民政府|2018", "organ|report_year: groups renderings of one report"),
+    Field(
+        "report_key",
+        "报告键",
+        "string",
+        "高桥镇人民政府|2018",
+        "organ|report_year: groups renderings of one report",
+    ),
     *FLAT_FIELDS,
     *(_DOCUMENT_FIELD[name] for name in ("warc_file", "warc_offset", "warc_length")),
 ]
@@ -58,7 +72,11 @@ def report_with_source(row: dict[str, Any], headers, body: bytes) -> tuple[dict,
         return parse_report(**source, meta=row), source
     except Exception as exc:  # a parser bug must not lose the document row
         logger.exception("annual-report parser failed on %s", row.get("url"))
-        failed = {"schema": "xxgk.annual_report/1", "doc": {"url": row.get("url")}, "error": f"{type(exc).__name__}: {exc}"}
+        failed = {
+            "schema": "xxgk.annual_report/1",
+            "doc": {"url": row.get("url")},
+            "error": f"{type(exc).__name__}: {exc}",
+        }
         return failed, source
 
 
@@ -108,7 +126,9 @@ def link_years(entries: Sequence[tuple[dict, dict, dict]]) -> Iterator[tuple[dic
             yield row, report, False
 
 
-def write_reports(entries: Sequence[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path) -> dict[str, int]:
+def write_reports(
+    entries: Sequence[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path
+) -> dict[str, int]:
     """Link each report to its organ's previous year, then write one JSON document per report
     (``report_dir/<doc_id>.json``) and its flat row; the counts, as crawl stats."""
     counts = {"xxgk/annual_reports/linked_to_previous_year": 0}
@@ -120,7 +140,9 @@ def write_reports(entries: Sequence[tuple[dict, dict, dict]], reports: Dataset, 
         reports.write(flat)
         counts["xxgk/annual_reports"] = counts.get("xxgk/annual_reports", 0) + 1
         if flat.get("checks_failed"):
-            counts["xxgk/annual_reports/checks_failed"] = counts.get("xxgk/annual_reports/checks_failed", 0) + 1
+            counts["xxgk/annual_reports/checks_failed"] = (
+                counts.get("xxgk/annual_reports/checks_failed", 0) + 1
+            )
     return counts
 
 

@@ -22,24 +22,58 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 # Formats by extension, when the bytes alone do not tell (OLE2 is shared by doc/wps/xls/et).
 EXTENSION_FORMATS: dict[str, str] = {
-    "pdf": "pdf", "doc": "doc", "dot": "doc", "docx": "docx", "wps": "wps", "wpt": "wps", "xls": "xls",
-    "xlsx": "xlsx", "xlsm": "xlsx", "et": "et", "ett": "et", "zip": "zip", "ofd": "ofd", "txt": "txt",
-    "csv": "txt", "rar": "rar", "7z": "7z", "rtf": "rtf", "ppt": "ppt", "pptx": "pptx", "dps": "ppt",
-    "odt": "odt", "ods": "ods",
+    "pdf": "pdf",
+    "doc": "doc",
+    "dot": "doc",
+    "docx": "docx",
+    "wps": "wps",
+    "wpt": "wps",
+    "xls": "xls",
+    "xlsx": "xlsx",
+    "xlsm": "xlsx",
+    "et": "et",
+    "ett": "et",
+    "zip": "zip",
+    "ofd": "ofd",
+    "txt": "txt",
+    "csv": "txt",
+    "rar": "rar",
+    "7z": "7z",
+    "rtf": "rtf",
+    "ppt": "ppt",
+    "pptx": "pptx",
+    "dps": "ppt",
+    "odt": "odt",
+    "ods": "ods",
 }
 CONTENT_TYPE_FORMATS: dict[str, str] = {
-    "application/pdf": "pdf", "application/x-pdf": "pdf", "application/msword": "doc",
+    "application/pdf": "pdf",
+    "application/x-pdf": "pdf",
+    "application/msword": "doc",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.ms-excel": "xls", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "application/zip": "zip", "application/x-zip-compressed": "zip", "application/ofd": "ofd",
-    "application/vnd.ms-works": "wps", "application/kswps": "wps", "application/kset": "et", "text/plain": "txt",
-    "text/csv": "txt", "application/x-rar-compressed": "rar", "application/vnd.rar": "rar",
-    "application/x-7z-compressed": "7z", "application/rtf": "rtf", "text/rtf": "rtf",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/zip": "zip",
+    "application/x-zip-compressed": "zip",
+    "application/ofd": "ofd",
+    "application/vnd.ms-works": "wps",
+    "application/kswps": "wps",
+    "application/kset": "et",
+    "text/plain": "txt",
+    "text/csv": "txt",
+    "application/x-rar-compressed": "rar",
+    "application/vnd.rar": "rar",
+    "application/x-7z-compressed": "7z",
+    "application/rtf": "rtf",
+    "text/rtf": "rtf",
 }
 UNSUPPORTED: dict[str, str] = {
-    "rar": "RAR archives are not supported", "7z": "7z archives are not supported",
-    "rtf": "RTF is not supported", "ppt": "PowerPoint files are not supported",
-    "pptx": "PowerPoint files are not supported", "odt": "OpenDocument files are not supported",
+    "rar": "RAR archives are not supported",
+    "7z": "7z archives are not supported",
+    "rtf": "RTF is not supported",
+    "ppt": "PowerPoint files are not supported",
+    "pptx": "PowerPoint files are not supported",
+    "odt": "OpenDocument files are not supported",
     "ods": "OpenDocument files are not supported",
 }
 # Bounds on archives: a zip bomb must not take the crawl down.
@@ -155,11 +189,15 @@ def _clean_title(title: str | None) -> str | None:
     t = title.strip()
     for prefix in ("Microsoft Word - ", "Microsoft Excel - ", "Microsoft PowerPoint - "):
         if t.startswith(prefix):
-            t = t[len(prefix):]
+            t = t[len(prefix) :]
     if "." in t and extension(t) in EXTENSION_FORMATS:
         t = t.rsplit(".", 1)[0]
     # Template defaults and tool names are not titles.
-    if not t or t.lower() in ("untitled", "无标题", "title", "文档", "document", "pdf") or t.startswith(("Microsoft", "WPS")):
+    if (
+        not t
+        or t.lower() in ("untitled", "无标题", "title", "文档", "document", "pdf")
+        or t.startswith(("Microsoft", "WPS"))
+    ):
         return None
     return t
 
@@ -252,8 +290,9 @@ def read_docx(body: bytes) -> AttachmentContent:
             blocks.append(item.text)
     title = _clean_title(doc.core_properties.title)
     text = "\n".join(blocks).strip()
-    return AttachmentContent("docx", text=text, tables=tables, title=title,
-                             error=None if text else "no text in document")
+    return AttachmentContent(
+        "docx", text=text, tables=tables, title=title, error=None if text else "no text in document"
+    )
 
 
 def read_word_binary(body: bytes, fmt: str) -> AttachmentContent:
@@ -266,8 +305,9 @@ def read_word_binary(body: bytes, fmt: str) -> AttachmentContent:
         return AttachmentContent(fmt, error=str(exc))
     except Exception as exc:  # olefile/struct errors on damaged files
         return AttachmentContent(fmt, error=f"unreadable {fmt.upper()}: {exc}")
-    return AttachmentContent(fmt, text=text, title=_clean_title(title),
-                             error=None if text.strip() else "no text in document")
+    return AttachmentContent(
+        fmt, text=text, title=_clean_title(title), error=None if text.strip() else "no text in document"
+    )
 
 
 def read_spreadsheet(body: bytes, fmt: str) -> AttachmentContent:
@@ -301,7 +341,9 @@ def read_spreadsheet(body: bytes, fmt: str) -> AttachmentContent:
 def read_text_file(body: bytes, content_type: str | None) -> AttachmentContent:
     d = decode_bytes(body, content_type, html=False)
     error = f"{d.replaced} undecodable bytes replaced" if d.replaced else None
-    return AttachmentContent("txt", text=d.text.replace("\r\n", "\n").strip(), encoding=d.encoding, error=error)
+    return AttachmentContent(
+        "txt", text=d.text.replace("\r\n", "\n").strip(), encoding=d.encoding, error=error
+    )
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -336,8 +378,15 @@ def read_zip(body: bytes, depth: int = 0) -> AttachmentContent:
                 members.append((name, AttachmentContent("unknown", error="too large to unpack")))
                 continue
             if info.flag_bits & 0x1:
-                members.append((name, AttachmentContent(EXTENSION_FORMATS.get(extension(name) or "", "unknown"),
-                                                        error="encrypted (password required)")))
+                members.append(
+                    (
+                        name,
+                        AttachmentContent(
+                            EXTENSION_FORMATS.get(extension(name) or "", "unknown"),
+                            error="encrypted (password required)",
+                        ),
+                    )
+                )
                 continue
             try:
                 data = z.read(info)
@@ -358,8 +407,15 @@ def read_zip(body: bytes, depth: int = 0) -> AttachmentContent:
 
 # Magic bytes each binary format must start with; a file named .pdf without them is not a PDF.
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",), "docx": ZIP_MAGICS, "xlsx": ZIP_MAGICS, "ofd": ZIP_MAGICS, "zip": ZIP_MAGICS,
-    "doc": (OLE2_MAGIC,), "wps": (OLE2_MAGIC,), "xls": (OLE2_MAGIC,), "et": (OLE2_MAGIC,),
+    "pdf": (b"%PDF-",),
+    "docx": ZIP_MAGICS,
+    "xlsx": ZIP_MAGICS,
+    "ofd": ZIP_MAGICS,
+    "zip": ZIP_MAGICS,
+    "doc": (OLE2_MAGIC,),
+    "wps": (OLE2_MAGIC,),
+    "xls": (OLE2_MAGIC,),
+    "et": (OLE2_MAGIC,),
 }
 # Office names that systems also give to HTML ("save as web page") or plain-text exports.
 _HTML_OR_TEXT_EXPORTS = frozenset({"doc", "xls", "et", "wps"})
@@ -379,8 +435,10 @@ def _html_export(body: bytes, fmt: str) -> AttachmentContent:
     tree = parse_html(d.text)
     tables, lines = [], []
     for table in tree.iter("table"):
-        rows = [[" ".join(cell.text_content().split()) for cell in tr if cell.tag in ("td", "th")]
-                for tr in table.iter("tr")]
+        rows = [
+            [" ".join(cell.text_content().split()) for cell in tr if cell.tag in ("td", "th")]
+            for tr in table.iter("tr")
+        ]
         tables.append(_trim_rows(rows))
         table.set("data-xxgk-table", str(len(tables) - 1))
     seen_tables: set[str] = set()
@@ -395,12 +453,19 @@ def _html_export(body: bytes, fmt: str) -> AttachmentContent:
             seen_tables.add(table_id)
             lines.append(_rows_text(tables[int(table_id)]))
     text = "\n".join(lines).strip()
-    return AttachmentContent(fmt, text=text, tables=tables, encoding=d.encoding,
-                             error=None if text else "no text in document")
+    return AttachmentContent(
+        fmt, text=text, tables=tables, encoding=d.encoding, error=None if text else "no text in document"
+    )
 
 
-def read_attachment(body: bytes, *, filename: str | None = None, content_type: str | None = None,
-                    pdf_tables: bool = False, _depth: int = 0) -> AttachmentContent:
+def read_attachment(
+    body: bytes,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    pdf_tables: bool = False,
+    _depth: int = 0,
+) -> AttachmentContent:
     """Read one attachment's bytes. Never raises: failures come back as `error`."""
     if not body:
         return AttachmentContent("unknown", error="empty file")
@@ -436,8 +501,10 @@ def read_attachment(body: bytes, *, filename: str | None = None, content_type: s
         if fmt == "html":
             return AttachmentContent("html", error="got an HTML page, not the attachment (error page?)")
         if fmt == "encrypted-ooxml":
-            return AttachmentContent(EXTENSION_FORMATS.get(extension(filename) or "", "unknown"),
-                                     error="encrypted (password required)")
+            return AttachmentContent(
+                EXTENSION_FORMATS.get(extension(filename) or "", "unknown"),
+                error="encrypted (password required)",
+            )
         if fmt in UNSUPPORTED:
             return AttachmentContent(fmt, error=UNSUPPORTED[fmt])
         return AttachmentContent("unknown", error="unknown file format")
@@ -455,4 +522,6 @@ def _read_ofd(body: bytes) -> AttachmentContent:
     except (OfdError, zipfile.BadZipFile, KeyError) as exc:
         return AttachmentContent("ofd", error=f"unreadable OFD: {exc}")
     pages = text.count("\f") + 1 if text else 0
-    return AttachmentContent("ofd", text=text, pages=pages, error=None if text.strip() else "no text in document")
+    return AttachmentContent(
+        "ofd", text=text, pages=pages, error=None if text.strip() else "no text in document"
+    )

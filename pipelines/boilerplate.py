@@ -37,6 +37,7 @@ FOOTER_LINE_RE: re.Pattern[str] = re.compile(
     r"^(主办单位|主办|承办单位|承办|版权所有|网站标识码|技术支持|联系电话|ICP备|.{0,10}ICP备\d+号|.{0,6}公网安备\d+号)"
 )
 
+
 def compact(text: str) -> str:
     """Text with every kind of whitespace removed, for pattern matching."""
     return "".join(text.replace("\u200b", "").split())
@@ -48,6 +49,7 @@ def is_boilerplate_line(line: str) -> bool:
     if not c:
         return True
     return bool(BOILERPLATE_LINE_RE.match(c) or BREADCRUMB_LINE_RE.match(c))
+
 
 # The label a page puts before an attachment's name in its link ("附件1：", "附件二、", "附表："):
 # part of the page's list, not of the file's title.

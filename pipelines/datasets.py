@@ -74,8 +74,9 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 logger.warning("%s:%d: unreadable row skipped (cut by an interrupted run?)", path, number)
 
 
-def write_parquet(rows: Iterable[dict], fields: list[Field], path: Path, batch_size: int = 1000,
-                  batch_bytes: int = 8 << 20) -> int:
+def write_parquet(
+    rows: Iterable[dict], fields: list[Field], path: Path, batch_size: int = 1000, batch_bytes: int = 8 << 20
+) -> int:
     """Rows to one zstd Parquet file, a row group every ``batch_size`` rows or ``batch_bytes`` of
     text, whichever comes first (rows carry whole texts: a PDF's can be megabytes)."""
     schema = arrow_schema(fields)
@@ -120,7 +121,12 @@ def write_csv(rows: Iterable[dict], fields: list[Field], path: Path) -> int:
 
 
 def data_dictionary_markdown(title: str, fields: list[Field]) -> str:
-    lines = [f"# {title}: data dictionary", "", "| field | 中文 | type | example | description |", "|---|---|---|---|---|"]
+    lines = [
+        f"# {title}: data dictionary",
+        "",
+        "| field | 中文 | type | example | description |",
+        "|---|---|---|---|---|",
+    ]
     for f in fields:
         example = f.example.replace("|", "\\|")
         lines.append(f"| `{f.name}` | {f.label_zh} | {f.type} | {example} | {f.description} |")
@@ -132,7 +138,13 @@ def data_dictionary_markdown(title: str, fields: list[Field]) -> str:
 class Dataset:
     """One dataset table (e.g. documents) under ``<out>/datasets/<collection>/``."""
 
-    def __init__(self, directory: str | os.PathLike, name: str, fields: list[Field], formats: Iterable[str] = ("jsonl", "parquet")):
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        name: str,
+        fields: list[Field],
+        formats: Iterable[str] = ("jsonl", "parquet"),
+    ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.name = name

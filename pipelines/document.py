@@ -32,11 +32,31 @@ log = logging.getLogger(__name__)
 HTML_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml", "application/xml+html"})
 # Magic bytes that make a response an attachment whatever its Content-Type says:
 # zip (docx/xlsx/ofd/zip), OLE2 (doc/wps/xls/et), RAR, 7z.
-BINARY_MAGICS: tuple[bytes, ...] = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")
-HTML_STARTS: tuple[bytes, ...] = (b"<!doctype html", b"<html", b"<head", b"<meta", b"<body", b"<?xml", b"<!--")
+BINARY_MAGICS: tuple[bytes, ...] = (
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+)
+HTML_STARTS: tuple[bytes, ...] = (
+    b"<!doctype html",
+    b"<html",
+    b"<head",
+    b"<meta",
+    b"<body",
+    b"<?xml",
+    b"<!--",
+)
 # Simple string fields copied from the metadata block as printed (after whitespace cleaning).
-PLAIN_FIELDS: tuple[str, ...] = ("publisher", "category", "genre", "validity", "disclosure_term",
-                                 "disclosure_scope", "source")
+PLAIN_FIELDS: tuple[str, ...] = (
+    "publisher",
+    "category",
+    "genre",
+    "validity",
+    "disclosure_term",
+    "disclosure_scope",
+    "source",
+)
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -46,7 +66,7 @@ def looks_like_html(body: bytes) -> bool:
 
 
 def decide_kind(url: str, content_type: str | None, body: bytes, filename: str | None = None) -> str:
-    """"page" or "attachment". The bytes decide first (a PDF served as text/html is a PDF; an
+    """ "page" or "attachment". The bytes decide first (a PDF served as text/html is a PDF; an
     HTML error page served for a .pdf link is a page, but an .xls "export" that is HTML and
     served as application/vnd.ms-excel is an attachment), then the Content-Type, then the extension."""
     if body.startswith(BINARY_MAGICS) or b"%PDF-" in body[:1024]:
@@ -70,8 +90,9 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
     decoded = decode_bytes(body, content_type, html=True)
     row["encoding"] = decoded.encoding
     if decoded.replaced:
-        row["extraction_error"] = (f"{decoded.replaced} undecodable byte sequences replaced "
-                                   f"(decoded as {decoded.encoding})")
+        row["extraction_error"] = (
+            f"{decoded.replaced} undecodable byte sequences replaced (decoded as {decoded.encoding})"
+        )
     tree = parse_html(decoded.text)
     segments = segments_of(tree)
     meta = extract_metadata(tree, segments)
@@ -83,8 +104,12 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
     row["index_no"] = v.get("index_no")
     doc_no = parse_doc_no(v.get("doc_no"))
     if doc_no:
-        row.update(doc_no=doc_no.raw, doc_no_issuer=doc_no.issuer, doc_no_year=doc_no.year,
-                   doc_no_serial=doc_no.serial)
+        row.update(
+            doc_no=doc_no.raw,
+            doc_no_issuer=doc_no.issuer,
+            doc_no_year=doc_no.year,
+            doc_no_serial=doc_no.serial,
+        )
     pub_date, pub_time = parse_datetime(v.get("publish_date"))
     row["publish_date"], row["publish_time"] = _iso(pub_date), _iso(pub_time)
     row["written_date"] = _iso(parse_datetime(v.get("written_date"))[0])
@@ -104,8 +129,13 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
         prune = list(meta.block_elements)
         if meta.breadcrumb_element is not None:
             prune.append(meta.breadcrumb_element)
-        text = extract_text(tree, prune=prune, prune_sizes=sizes, title=title,
-                            fallback_segments=[plain(s.text) for s in segments])
+        text = extract_text(
+            tree,
+            prune=prune,
+            prune_sizes=sizes,
+            title=title,
+            fallback_segments=[plain(s.text) for s in segments],
+        )
         row["text"] = text
         row["text_length"] = len(text) if text is not None else None
 
@@ -117,7 +147,9 @@ def _stem(name: str) -> str:
     return ATTACHMENT_LABEL_RE.sub("", name) or name  # "附件1：清单" → "清单"; a bare "附件" stays
 
 
-def _attachment_title(filename: str | None, url: str, own_title: str | None, link_text: str | None) -> str | None:
+def _attachment_title(
+    filename: str | None, url: str, own_title: str | None, link_text: str | None
+) -> str | None:
     """The file's own title, else the parent page's link text, else the served file name; a
     URL name only when it is words (P020190122591231213212.pdf says nothing)."""
     for candidate in (own_title, link_text, filename):
@@ -127,13 +159,21 @@ def _attachment_title(filename: str | None, url: str, own_title: str | None, lin
     return stem if _CJK_RE.search(stem) else None
 
 
-def _fill_attachment(row: dict, url: str, content_type: str | None, body: bytes, filename: str | None,
-                     include_text: bool, link_text: str | None) -> None:
+def _fill_attachment(
+    row: dict,
+    url: str,
+    content_type: str | None,
+    body: bytes,
+    filename: str | None,
+    include_text: bool,
+    link_text: str | None,
+) -> None:
     if not include_text:
         row["title"] = _attachment_title(filename, url, None, link_text)
         return
-    content = read_attachment(body, filename=filename or posixpath.basename(unquote(urlsplit(url).path)),
-                              content_type=content_type)
+    content = read_attachment(
+        body, filename=filename or posixpath.basename(unquote(urlsplit(url).path)), content_type=content_type
+    )
     row["title"] = _attachment_title(filename, url, content.title, link_text)
     row["text"] = content.text
     row["text_length"] = len(content.text) if content.text is not None else None
@@ -142,9 +182,16 @@ def _fill_attachment(row: dict, url: str, content_type: str | None, body: bytes,
         row["extraction_error"] = f"{content.format}: {content.error}"
 
 
-def extract_document(url: str, headers: Headers | None, body: bytes, *, status: int | None = None,
-                     parent_url: str | None = None, include_text: bool = True,
-                     link_text: str | None = None) -> dict:
+def extract_document(
+    url: str,
+    headers: Headers | None,
+    body: bytes,
+    *,
+    status: int | None = None,
+    parent_url: str | None = None,
+    include_text: bool = True,
+    link_text: str | None = None,
+) -> dict:
     """The documents row for one response (see `pipelines.fields`); never raises on bad input:
     what could not be read is said in `extraction_error`.
 

@@ -17,15 +17,39 @@ from dataclasses import dataclass
 
 # Labels a page may declare -> the codec we really decode with.
 ALIASES: dict[str, str] = {
-    "gb2312": "gb18030", "gb_2312": "gb18030", "gb_2312-80": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
-    "cp936": "gb18030", "ms936": "gb18030", "windows-936": "gb18030", "csgb2312": "gb18030", "euc-cn": "gb18030",
-    "x-euc-cn": "gb18030", "chinese": "gb18030", "iso-ir-58": "gb18030", "gb18030": "gb18030",
-    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "x-x-big5": "big5hkscs", "cn-big5": "big5hkscs",
-    "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "utf-8": "utf-8", "x-unicode20utf8": "utf-8",
+    "gb2312": "gb18030",
+    "gb_2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+    "csgb2312": "gb18030",
+    "euc-cn": "gb18030",
+    "x-euc-cn": "gb18030",
+    "chinese": "gb18030",
+    "iso-ir-58": "gb18030",
+    "gb18030": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "utf-8": "utf-8",
+    "x-unicode20utf8": "utf-8",
     # WHATWG: latin-1 labels mean windows-1252; Chinese portals that say so usually lie (checked below)
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
     "windows-1252": "cp1252",
-    "unicode": "utf-16", "utf-16": "utf-16", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be",
+    "unicode": "utf-16",
+    "utf-16": "utf-16",
+    "utf-16le": "utf-16-le",
+    "utf-16be": "utf-16-be",
 }
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -36,9 +60,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # The declaration must be found where a browser looks for it: the first few KB.
 _SNIFF_BYTES = 8192
-_META_RE = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
-)
+_META_RE = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.IGNORECASE)
 _ASCII = bytes(range(128))
 _CT_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
@@ -107,7 +129,7 @@ def decode_bytes(body: bytes, content_type: str | None = None, *, html: bool = T
     """Decode `body`, using the HTTP Content-Type value and (for HTML) in-document declarations."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            text, bad = _lenient(body[len(bom):], codec)
+            text, bad = _lenient(body[len(bom) :], codec)
             return Decoded(text, codec, "bom", bad)
 
     http = normalize_label(charset_from_content_type(content_type))
@@ -115,8 +137,12 @@ def decode_bytes(body: bytes, content_type: str | None = None, *, html: bool = T
     declared = http or meta
 
     if body.isascii():
-        return Decoded(body.decode("ascii"), declared if declared in ("utf-8", "gb18030") else "ascii", "ascii",
-                       declared=declared)
+        return Decoded(
+            body.decode("ascii"),
+            declared if declared in ("utf-8", "gb18030") else "ascii",
+            "ascii",
+            declared=declared,
+        )
 
     text = _strict(body, "utf-8")
     if text is not None:

@@ -40,7 +40,7 @@ def header_value(headers: Headers | None, name: str) -> str | None:
 
 
 def media_type(content_type: str | None) -> str | None:
-    """"text/html" from "text/html; charset=gbk" (lower-case, no parameters)."""
+    """ "text/html" from "text/html; charset=gbk" (lower-case, no parameters)."""
     if not content_type:
         return None
     mt = content_type.split(";", 1)[0].strip().lower()

@@ -9,7 +9,9 @@ from lxml import html as lxml_html
 
 # Comments and processing instructions carry nothing we extract; dropping them at parse time
 # saves every later walk from skipping them.
-_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+_PARSER = lxml_html.HTMLParser(
+    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+)
 # lxml refuses str input that still declares a byte encoding.
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 

@@ -12,12 +12,33 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号", "信息索引号", "索取号", "索引编号", "信息索引", "统一编号"),
     "doc_no": ("文号", "发文字号", "发文文号", "文件编号", "文件文号", "发文编号", "文件字号"),
     "publish_date": (
-        "发布日期", "发布时间", "公开日期", "公开时间", "发文日期", "发布于", "信息发布日期", "信息发布时间",
-        "上传时间", "日期",
+        "发布日期",
+        "发布时间",
+        "公开日期",
+        "公开时间",
+        "发文日期",
+        "发布于",
+        "信息发布日期",
+        "信息发布时间",
+        "上传时间",
+        "日期",
     ),
     "publisher": (
-        "发布机构", "发文机关", "发布单位", "发文单位", "发布部门", "发文机构", "制发机关", "发布机关",
-        "公开主体", "信息公开主体", "发布主体", "所属机构", "责任部门", "公开单位", "信息发布机构",
+        "发布机构",
+        "发文机关",
+        "发布单位",
+        "发文单位",
+        "发布部门",
+        "发文机构",
+        "制发机关",
+        "发布机关",
+        "公开主体",
+        "信息公开主体",
+        "发布主体",
+        "所属机构",
+        "责任部门",
+        "公开单位",
+        "信息发布机构",
     ),
     "written_date": ("成文日期", "生成日期", "生成时间", "成文时间", "印发日期", "签发日期"),
     "category": ("主题分类", "所属分类", "信息分类", "分类", "所属类别", "主题类别", "信息类别", "组配分类"),
@@ -33,16 +54,47 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
 
 # Labels too common in prose and listing headers to trust without a colon or a metadata block
 # around them (see metadata._accepted).
-GENERIC_LABELS: frozenset[str] = frozenset({
-    "日期", "名称", "标题", "分类", "来源", "栏目", "体裁", "文种", "发布于", "关键字", "上传时间", "所属机构", "责任部门",
-})
+GENERIC_LABELS: frozenset[str] = frozenset(
+    {
+        "日期",
+        "名称",
+        "标题",
+        "分类",
+        "来源",
+        "栏目",
+        "体裁",
+        "文种",
+        "发布于",
+        "关键字",
+        "上传时间",
+        "所属机构",
+        "责任部门",
+    }
+)
 
 # Labels that look like ours but are something else: a row "发布日期" followed by one of these
 # is a listing's header row, not a value.
-NOT_VALUES: frozenset[str] = frozenset({
-    "浏览次数", "访问量", "点击数", "阅读次数", "字号", "字体", "打印", "关闭", "分享到", "责任编辑", "作者", "编辑",
-    "审核", "签发", "点击率", "浏览量", "访问次数",
-})
+NOT_VALUES: frozenset[str] = frozenset(
+    {
+        "浏览次数",
+        "访问量",
+        "点击数",
+        "阅读次数",
+        "字号",
+        "字体",
+        "打印",
+        "关闭",
+        "分享到",
+        "责任编辑",
+        "作者",
+        "编辑",
+        "审核",
+        "签发",
+        "点击率",
+        "浏览量",
+        "访问次数",
+    }
+)
 
 # <meta name=…> as written by TRS WCM (and gov.cn's firstpublishedtime) -> field, compared lowercased.
 META_TAGS: dict[str, str] = {
@@ -62,26 +114,64 @@ TRS_ONLY_META: frozenset[str] = frozenset({"keywords"})
 
 # Breadcrumb markers (您当前的位置：首页 > 政务公开 > …) and their crumb separators.
 BREADCRUMB_PREFIXES: tuple[str, ...] = (
-    "您当前的位置", "您当前位置", "您的位置", "您当前浏览位置", "当前位置", "您现在的位置", "您所在的位置", "所在位置",
-    "当前所在位置", "现在位置",
+    "您当前的位置",
+    "您当前位置",
+    "您的位置",
+    "您当前浏览位置",
+    "当前位置",
+    "您现在的位置",
+    "您所在的位置",
+    "所在位置",
+    "当前所在位置",
+    "现在位置",
 )
 BREADCRUMB_SEPARATORS: str = ">＞»›→/"
 # Crumbs that name no column.
-NON_COLUMN_CRUMBS: frozenset[str] = frozenset({"正文", "详情", "内容", "详细内容", "阅读", "正文内容", "首页", "网站首页"})
+NON_COLUMN_CRUMBS: frozenset[str] = frozenset(
+    {"正文", "详情", "内容", "详细内容", "阅读", "正文内容", "首页", "网站首页"}
+)
 
 # Site-name hints: a short <title> part or heading ending like this is the portal's name.
 SITE_NAME_SUFFIXES: tuple[str, ...] = (
-    "人民政府", "人民政府网", "人民政府网站", "人民政府门户网站", "政府网", "政府门户网站", "门户网站", "政务网", "网站", "首页",
+    "人民政府",
+    "人民政府网",
+    "人民政府网站",
+    "人民政府门户网站",
+    "政府网",
+    "政府门户网站",
+    "门户网站",
+    "政务网",
+    "网站",
+    "首页",
 )
 # Weaker hints, trusted only for <title> parts after the first (a document may be called
 # "2018年政务公开", but "…_政府信息公开_贺兰县人民政府" names sections of the site).
-SITE_SECTION_SUFFIXES: tuple[str, ...] = ("政府信息公开", "信息公开平台", "信息公开网", "政府信息公开平台", "政务公开", "网")
+SITE_SECTION_SUFFIXES: tuple[str, ...] = (
+    "政府信息公开",
+    "信息公开平台",
+    "信息公开网",
+    "政府信息公开平台",
+    "政务公开",
+    "网",
+)
 
 # Separators between the document title and the site name in <title>.
 TITLE_SEPARATORS: tuple[str, ...] = ("_", " - ", "-", "|", "｜", " — ", "—", "--", "——", "::", " · ")
 
 # Class/id fragments of the element that holds a detail page's headline.
 TITLE_CLASS_HINTS: tuple[str, ...] = (
-    "title", "tit", "bt", "headline", "biaoti", "article-title", "xl_tit", "detail-title", "news_title",
-    "content-title", "con-title", "wzbt", "xxgk_title", "zw-title",
+    "title",
+    "tit",
+    "bt",
+    "headline",
+    "biaoti",
+    "article-title",
+    "xl_tit",
+    "detail-title",
+    "news_title",
+    "content-title",
+    "con-title",
+    "wzbt",
+    "xxgk_title",
+    "zw-title",
 )

@@ -13,23 +13,86 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-ATTACHMENT_EXTENSIONS: frozenset[str] = frozenset({
-    "pdf", "ofd", "doc", "docx", "wps", "wpt", "rtf", "txt", "xls", "xlsx", "et", "ett", "csv",
-    "ppt", "pptx", "dps", "zip", "rar", "7z", "tar", "gz", "tgz", "bz2", "odt", "ods", "odp", "ceb", "caj",
-})
+ATTACHMENT_EXTENSIONS: frozenset[str] = frozenset(
+    {
+        "pdf",
+        "ofd",
+        "doc",
+        "docx",
+        "wps",
+        "wpt",
+        "rtf",
+        "txt",
+        "xls",
+        "xlsx",
+        "et",
+        "ett",
+        "csv",
+        "ppt",
+        "pptx",
+        "dps",
+        "zip",
+        "rar",
+        "7z",
+        "tar",
+        "gz",
+        "tgz",
+        "bz2",
+        "odt",
+        "ods",
+        "odp",
+        "ceb",
+        "caj",
+    }
+)
 # Extensions of pages. A static page is never an attachment, whatever its link text says;
 # a script (download.aspx?id=9) is one when its link text is a file name.
 STATIC_PAGE_EXTENSIONS: frozenset[str] = frozenset({"htm", "html", "shtml", "xhtml"})
 PAGE_EXTENSIONS: frozenset[str] = STATIC_PAGE_EXTENSIONS | {"jsp", "asp", "aspx", "php", "do", "action"}
 # Media the 信息公开 datasets do not need; the crawler may still archive them as page requisites.
-MEDIA_EXTENSIONS: frozenset[str] = frozenset({
-    "jpg", "jpeg", "png", "gif", "bmp", "webp", "svg", "ico", "tif", "tiff",
-    "mp3", "mp4", "avi", "wmv", "flv", "mov", "swf", "css", "js", "woff", "woff2", "ttf", "eot",
-})
+MEDIA_EXTENSIONS: frozenset[str] = frozenset(
+    {
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "bmp",
+        "webp",
+        "svg",
+        "ico",
+        "tif",
+        "tiff",
+        "mp3",
+        "mp4",
+        "avi",
+        "wmv",
+        "flv",
+        "mov",
+        "swf",
+        "css",
+        "js",
+        "woff",
+        "woff2",
+        "ttf",
+        "eot",
+    }
+)
 # Query parameters in which download scripts carry the file name.
-FILENAME_PARAMS: frozenset[str] = frozenset({
-    "filename", "file", "fileName", "filepath", "filePath", "name", "fn", "path", "attachname", "fjmc", "downname",
-})
+FILENAME_PARAMS: frozenset[str] = frozenset(
+    {
+        "filename",
+        "file",
+        "fileName",
+        "filepath",
+        "filePath",
+        "name",
+        "fn",
+        "path",
+        "attachname",
+        "fjmc",
+        "downname",
+    }
+)
 # Elements/attributes that point at an attachment.
 LINK_ATTRIBUTES: dict[str, str] = {"a": "href", "iframe": "src", "embed": "src", "object": "data"}
 SKIP_SCHEMES: tuple[str, ...] = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "vbscript:")
@@ -73,7 +136,7 @@ def is_attachment_url(url: str, link_text: str | None = None) -> bool:
 
 
 def classify_link(url: str, link_text: str | None = None) -> str:
-    """"attachment", "media", "skip" (javascript:, mailto:…) or "page"."""
+    """ "attachment", "media", "skip" (javascript:, mailto:…) or "page"."""
     if url.strip().lower().startswith(SKIP_SCHEMES):
         return "skip"
     if attachment_extension(url, link_text):

@@ -101,7 +101,9 @@ def read_record(archive_dir: str | os.PathLike, ref: dict[str, Any]) -> Record:
     except FileNotFoundError as exc:
         raise ArchiveError(str(exc)) from exc
     if record.record_id != ref["record_id"]:
-        raise ArchiveError(f"{ref['filename']}@{ref['offset']} holds {record.record_id}, not {ref['record_id']}")
+        raise ArchiveError(
+            f"{ref['filename']}@{ref['offset']} holds {record.record_id}, not {ref['record_id']}"
+        )
     return record
 
 
@@ -116,7 +118,11 @@ def extract_job(job: dict[str, Any]) -> Result:
             logger.error("cannot read the capture of %s: %s", job["url"], exc)
             return failed_row(job, f"cannot read capture: {type(exc).__name__}: {exc}"), None
         if len(body) != job.get("body_length", len(body)):
-            logger.warning("%s: body read back from the WARC has %d bytes, the spider got %d",
-                           job["url"], len(body), job["body_length"])
+            logger.warning(
+                "%s: body read back from the WARC has %d bytes, the spider got %d",
+                job["url"],
+                len(body),
+                job["body_length"],
+            )
         job = {**job, "body": body}
     return extract_row(job)

@@ -36,16 +36,69 @@ from pipelines.labels import (
 from pipelines.normalize import clean_value, parse_date
 
 # Elements that end a line of text. Everything else (span, b, font, a, label…) is inline.
-BLOCK_TAGS: frozenset[str] = frozenset({
-    "html", "body", "div", "p", "td", "th", "tr", "table", "tbody", "thead", "tfoot", "caption", "li", "ul", "ol",
-    "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "nav", "main",
-    "aside", "form", "br", "pre", "blockquote", "center", "address", "fieldset", "legend", "figure", "figcaption",
-    "hr", "option", "title",
-})
+BLOCK_TAGS: frozenset[str] = frozenset(
+    {
+        "html",
+        "body",
+        "div",
+        "p",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "aside",
+        "form",
+        "br",
+        "pre",
+        "blockquote",
+        "center",
+        "address",
+        "fieldset",
+        "legend",
+        "figure",
+        "figcaption",
+        "hr",
+        "option",
+        "title",
+    }
+)
 # Subtrees that are never document text.
-SKIP_TAGS: frozenset[str] = frozenset({
-    "head", "script", "style", "noscript", "template", "select", "textarea", "button", "svg", "object",
-})
+SKIP_TAGS: frozenset[str] = frozenset(
+    {
+        "head",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "select",
+        "textarea",
+        "button",
+        "svg",
+        "object",
+    }
+)
 
 LABEL_TO_FIELD: dict[str, str] = {label: f for f, labels in FIELD_LABELS.items() for label in labels}
 # Longest first so 信息来源 wins over 来源 and 公开日期 over 日期 at the same position.
@@ -66,9 +119,16 @@ SCRIPT_METADATA: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
     (
         re.compile(r"""(?:_CONFIG\.DETAIL|["']?DETAIL["']?)\s*[:=]\s*(?=\{)"""),
         {
-            "title": "title", "identifier": "index_no", "document_number": "doc_no", "publisher": "publisher",
-            "created_at": "publish_date", "publish_time": "publish_date", "write_date": "written_date",
-            "classify_main_name": "category", "keywords": "keywords", "source": "source",
+            "title": "title",
+            "identifier": "index_no",
+            "document_number": "doc_no",
+            "publisher": "publisher",
+            "created_at": "publish_date",
+            "publish_time": "publish_date",
+            "write_date": "written_date",
+            "classify_main_name": "category",
+            "keywords": "keywords",
+            "source": "source",
         },
     ),
 )
@@ -197,7 +257,7 @@ def _inline_hits(i: int, text: str) -> list[Hit]:
     matches = list(_INLINE_RE.finditer(text))
     for k, m in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
-        value = text[m.end():end]
+        value = text[m.end() : end]
         cut = _VALUE_END_RE.search(value)
         if cut:
             value = value[: cut.start()]
@@ -263,8 +323,11 @@ def find_hits(segments: list[Segment]) -> list[Hit]:
         if lab:
             label, colon = lab
             value = None
-            if (i + 1 < n and not _is_labelish(segments[i + 1].text)
-                    and _pairs_up(seg.element, segments[i + 1].element)):
+            if (
+                i + 1 < n
+                and not _is_labelish(segments[i + 1].text)
+                and _pairs_up(seg.element, segments[i + 1].element)
+            ):
                 value = plain(segments[i + 1].text)
             hits.append(Hit(LABEL_TO_FIELD[label], value or "", i, i + 1, colon, label in GENERIC_LABELS))
             continue
@@ -313,7 +376,9 @@ def _by_block(hits: list[Hit], segments: list[Segment]) -> list[Hit]:
         groups.setdefault(_block_key(segments[h.segment]), []).append(h)
     if len(groups) <= 1:
         return hits
-    best = max(groups.values(), key=lambda g: len({h.field for h in g if clean_value(h.value)}))  # first of equals
+    best = max(
+        groups.values(), key=lambda g: len({h.field for h in g if clean_value(h.value)})
+    )  # first of equals
     return best + [h for h in hits if not any(h is b for b in best)]
 
 
@@ -323,7 +388,7 @@ def _breadcrumb(segments: list[Segment]) -> tuple[list[str], etree._Element] | N
         for prefix in BREADCRUMB_PREFIXES:
             if compact(c).startswith(prefix):
                 rest = re.split(r"[:：]", c, maxsplit=1)
-                trail = rest[1] if len(rest) == 2 else c[len(prefix):]
+                trail = rest[1] if len(rest) == 2 else c[len(prefix) :]
                 seps = re.escape(BREADCRUMB_SEPARATORS.replace("/", ""))
                 crumbs = [x.strip() for x in re.split(rf"[{seps}]|\s/\s", trail)]
                 return [x for x in crumbs if x], seg.element

@@ -12,8 +12,24 @@ from datetime import date, datetime
 
 # Chinese numerals as printed in 成文日期 (二〇一九年一月十日). ○ (U+25CB), Ｏ/O and 〇 all stand for zero.
 _CN_DIGITS: dict[str, int] = {
-    "〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "Ｏ": 0, "０": 0, "◯": 0,
-    "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "两": 2,
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "O": 0,
+    "o": 0,
+    "Ｏ": 0,
+    "０": 0,
+    "◯": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "两": 2,
 }
 _CN_NUM = "〇○零OoＯ０◯一二三四五六七八九两十"
 
@@ -22,12 +38,32 @@ _ISO_RE = re.compile(
     r"(?:[T\s]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
 _COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
-_CN_DATE_RE = re.compile(rf"(?P<y>[{_CN_NUM}]{{4}})\s*年\s*(?P<m>[{_CN_NUM}]{{1,3}})\s*月\s*(?P<d>[{_CN_NUM}]{{1,3}})\s*日")
+_CN_DATE_RE = re.compile(
+    rf"(?P<y>[{_CN_NUM}]{{4}})\s*年\s*(?P<m>[{_CN_NUM}]{{1,3}})\s*月\s*(?P<d>[{_CN_NUM}]{{1,3}})\s*日"
+)
 
 # Values portals print when a field has nothing in it.
-EMPTY_VALUES: frozenset[str] = frozenset({
-    "", "无", "暂无", "空", "/", "-", "--", "—", "——", "－", "null", "none", "n/a", "无文号", "未知", "略", "\\",
-})
+EMPTY_VALUES: frozenset[str] = frozenset(
+    {
+        "",
+        "无",
+        "暂无",
+        "空",
+        "/",
+        "-",
+        "--",
+        "—",
+        "——",
+        "－",
+        "null",
+        "none",
+        "n/a",
+        "无文号",
+        "未知",
+        "略",
+        "\\",
+    }
+)
 
 # 文号: issuer code, then the year in any kind of bracket, then the serial (第…号 optional).
 _BRACKETS_OPEN = "〔[【(（［{｛〖⌈［"
@@ -37,8 +73,10 @@ _DOC_NO_RE = re.compile(
     rf"[{re.escape(_BRACKETS_CLOSE)}]\s*第?\s*(?P<serial>\d+)\s*号?"
 )
 # Without brackets: 金政发2018年293号, 国发2018第5号
-_DOC_NO_PLAIN_RE = re.compile(r"(?P<issuer>[^\d\s]+?)\s*(?P<year>(?:19|20)\d{2})\s*年?\s*第\s*(?P<serial>\d+)\s*号"
-                              r"|(?P<issuer2>[^\d\s]+?)\s*(?P<year2>(?:19|20)\d{2})\s*年\s*(?P<serial2>\d+)\s*号")
+_DOC_NO_PLAIN_RE = re.compile(
+    r"(?P<issuer>[^\d\s]+?)\s*(?P<year>(?:19|20)\d{2})\s*年?\s*第\s*(?P<serial>\d+)\s*号"
+    r"|(?P<issuer2>[^\d\s]+?)\s*(?P<year2>(?:19|20)\d{2})\s*年\s*(?P<serial2>\d+)\s*号"
+)
 
 _KEYWORD_SPLIT_RE = re.compile(r"[,，;；、|｜/\s]+")
 _SPACE_RE = re.compile(r"\s+")
@@ -134,8 +172,9 @@ def parse_doc_no(value: str | None) -> DocNo | None:
         return DocNo(raw, m["issuer"] or None, int(m["year"]), int(m["serial"]))
     m = _DOC_NO_PLAIN_RE.search(s)
     if m:
-        issuer, year, serial = (m["issuer"], m["year"], m["serial"]) if m["issuer"] else (
-            m["issuer2"], m["year2"], m["serial2"])
+        issuer, year, serial = (
+            (m["issuer"], m["year"], m["serial"]) if m["issuer"] else (m["issuer2"], m["year2"], m["serial2"])
+        )
         return DocNo(raw, issuer, int(year), int(serial))
     return DocNo(raw, None, None, None)
 

@@ -27,8 +27,13 @@ _READ_AHEAD = 1 << 16
 
 
 class PickledLog(Sequence):
-    def __init__(self, path: str | os.PathLike | None = None, *, directory: str | os.PathLike | None = None,
-                 _existing: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        directory: str | os.PathLike | None = None,
+        _existing: bool = False,
+    ) -> None:
         self.path = Path(path) if path is not None else None
         self._offsets = array("q")
         if self.path is None:
@@ -85,7 +90,9 @@ class PickledLog(Sequence):
             yield pickle.loads(buffer[start + _LENGTH.size : start + _LENGTH.size + size])
             start += _LENGTH.size + size
 
-    def _more(self, fd: int, buffer: bytes, start: int, position: int, need: int = 0) -> tuple[bytes, int, int]:
+    def _more(
+        self, fd: int, buffer: bytes, start: int, position: int, need: int = 0
+    ) -> tuple[bytes, int, int]:
         chunk = os.pread(fd, max(need, _READ_AHEAD), position)
         if not chunk:
             raise EOFError(f"{self.path or 'the entries file'} ends inside an item")
@@ -99,7 +106,6 @@ class PickledLog(Sequence):
 
     def __exit__(self, *exc) -> None:
         self.close()
-
 
 
 class Concatenated(Sequence):

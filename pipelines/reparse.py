@@ -28,8 +28,17 @@ from pipelines.headers import media_type
 from pipelines.links import ATTACHMENT_EXTENSIONS, extension
 
 HEAD_LIMIT = 64 * 1024  # the first pass reads only record heads
-_DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "application/msword", "application/vnd.",
-                   "application/zip", "application/x-zip", "application/ofd", "application/octet-stream")
+_DOCUMENT_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "application/pdf",
+    "application/msword",
+    "application/vnd.",
+    "application/zip",
+    "application/x-zip",
+    "application/ofd",
+    "application/octet-stream",
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,9 @@ def _capture(record: Record) -> Capture:
         url=record.target_uri or "",
         date=record.date or "",
         status=head.status if head is not None else None,
-        content_type=media_type((head.get("content-type") or b"").decode("latin-1")) if head is not None else None,
+        content_type=media_type((head.get("content-type") or b"").decode("latin-1"))
+        if head is not None
+        else None,
         payload_digest=record.header("WARC-Payload-Digest"),
         refers_to=record.header("WARC-Refers-To"),
     )
@@ -125,7 +136,9 @@ class _FirstPass:
                 self.result.problems.append(item)
             return
         if target and item.defects:
-            self.result.problems.append(Problem(path, item.offset, "; ".join(item.defects), 0, item.inner_offset))
+            self.result.problems.append(
+                Problem(path, item.offset, "; ".join(item.defects), 0, item.inner_offset)
+            )
         if item.type == "response" and item.http is not None:
             capture = _capture(item)
             self.originals[capture.record_id] = capture
@@ -156,7 +169,9 @@ class _FirstPass:
                 continue
             source = capture
             if capture.type == "revisit":
-                source = self.originals.get(capture.refers_to or "") or self.by_digest.get(capture.payload_digest or "")
+                source = self.originals.get(capture.refers_to or "") or self.by_digest.get(
+                    capture.payload_digest or ""
+                )
                 if source is None:
                     result.unresolved_revisits.append(capture.url)
                     continue
@@ -212,13 +227,20 @@ def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
     capture = job.capture
     try:
         own = read_record_at(capture.path, capture.offset)
-        payload = own if job.payload_path == capture.path and job.payload_offset == capture.offset else (
-            read_record_at(job.payload_path, job.payload_offset)
+        payload = (
+            own
+            if job.payload_path == capture.path and job.payload_offset == capture.offset
+            else (read_record_at(job.payload_path, job.payload_offset))
         )
         body = payload_body(payload)
         headers = _headers_as_delivered(own)
         row = extract_document(
-            capture.url, headers, body, status=capture.status, parent_url=job.parent_url, link_text=job.link_text
+            capture.url,
+            headers,
+            body,
+            status=capture.status,
+            parent_url=job.parent_url,
+            link_text=job.link_text,
         )
         report = report_with_source(row, headers, body)
     except (ContentDecodingError, Exception) as exc:  # one bad record must not stop the parse

@@ -41,8 +41,13 @@ def trafilatura_config():  # -> configparser.ConfigParser
     return cfg
 
 
-def mark_for_pruning(elements: list[etree._Element], *, max_ratio: float = 2.0, slack: int = 40,
-                     own_text: dict[object, int] | None = None) -> list[etree._Element]:
+def mark_for_pruning(
+    elements: list[etree._Element],
+    *,
+    max_ratio: float = 2.0,
+    slack: int = 40,
+    own_text: dict[object, int] | None = None,
+) -> list[etree._Element]:
     """Mark elements to leave out of the text, unless an element holds much more than its own
     segment (a metadata line written straight into the content <div>): pruning that would lose
     the document."""
@@ -80,7 +85,7 @@ def _tidy(text: str, title: str | None) -> str:
         for i in head:
             if compact(lines[i]) == t:
                 if all(len(compact(x)) <= LEAD_CHROME_MAX for x in lines[:i]):
-                    lines = lines[i + 1:]
+                    lines = lines[i + 1 :]
                 break
     # Footer lines trafilatura kept at the very end.
     while lines and (not lines[-1].strip() or FOOTER_LINE_RE.match(compact(lines[-1]))):
@@ -91,12 +96,19 @@ def _tidy(text: str, title: str | None) -> str:
 
 def fallback_text(segment_texts: list[str]) -> str:
     """The page's text blocks less furniture: used when trafilatura returns nothing."""
-    return "\n".join(t for t in segment_texts if not is_boilerplate_line(t) and not FOOTER_LINE_RE.match(compact(t)))
+    return "\n".join(
+        t for t in segment_texts if not is_boilerplate_line(t) and not FOOTER_LINE_RE.match(compact(t))
+    )
 
 
-def extract_text(tree: lxml_html.HtmlElement, *, prune: list[etree._Element] | None = None,
-                 prune_sizes: dict[object, int] | None = None, title: str | None = None,
-                 fallback_segments: list[str] | None = None) -> str | None:
+def extract_text(
+    tree: lxml_html.HtmlElement,
+    *,
+    prune: list[etree._Element] | None = None,
+    prune_sizes: dict[object, int] | None = None,
+    title: str | None = None,
+    fallback_segments: list[str] | None = None,
+) -> str | None:
     """Main text of the page in `tree` (not modified), None if the page has no text at all."""
     marked = mark_for_pruning(prune or [], own_text=prune_sizes)
     try:

@@ -17,7 +17,9 @@ _HINT_RE = re.compile(
     rf"(^|[\s_\-])({'|'.join(map(re.escape, TITLE_CLASS_HINTS))})\d*($|[\s_\-])|title", re.IGNORECASE
 )
 # capturing, so split() keeps the separators and a title can be rebuilt exactly
-_SPLIT_RE = re.compile("(" + "|".join(re.escape(s) for s in sorted(TITLE_SEPARATORS, key=len, reverse=True)) + ")")
+_SPLIT_RE = re.compile(
+    "(" + "|".join(re.escape(s) for s in sorted(TITLE_SEPARATORS, key=len, reverse=True)) + ")"
+)
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
 MIN_TITLE, MAX_TITLE = 4, 300
 
@@ -49,7 +51,7 @@ def split_title_tag(title: str, site_names: set[str]) -> tuple[str | None, set[s
         keep = [i for i in keep if i < first_site]
     # rebuild with the page's own separators: a title may itself contain "-" (2018-2019年…)
     lo, hi = keep[0], keep[-1]
-    doc = "".join(tokens[2 * lo: 2 * hi + 1]).strip()
+    doc = "".join(tokens[2 * lo : 2 * hi + 1]).strip()
     return doc or None, site, parts
 
 
@@ -58,7 +60,15 @@ def _heading_candidates(tree: lxml_html.HtmlElement) -> list[str]:
     root = body if body is not None else tree
     out = []
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "title", "img", "input", "option"):
+        if not isinstance(el.tag, str) or el.tag in (
+            "script",
+            "style",
+            "a",
+            "title",
+            "img",
+            "input",
+            "option",
+        ):
             continue
         if el.tag in HEADING_TAGS or _HINT_RE.search(f"{el.get('class', '')} {el.get('id', '')}"):
             text = _norm(el.text_content())
@@ -67,8 +77,12 @@ def _heading_candidates(tree: lxml_html.HtmlElement) -> list[str]:
     return out
 
 
-def choose_title(tree: lxml_html.HtmlElement, meta_title: str | None = None, block_title: str | None = None,
-                 site_name: str | None = None) -> str | None:
+def choose_title(
+    tree: lxml_html.HtmlElement,
+    meta_title: str | None = None,
+    block_title: str | None = None,
+    site_name: str | None = None,
+) -> str | None:
     """Pick the document title (see module doc); None when the page has none we can trust."""
     site_names = {_norm(site_name)} if site_name else set()
     title_el = tree.find(".//title")

@@ -22,12 +22,27 @@ WORD_MAGIC = 0xA5EC
 _FC_CLX_INDEX = 33
 _CCP_TEXT_INDEX = 3
 _FIELD_CODE_RE = re.compile("\x13[^\x13\x14\x15]*\x14?")  # field begin … separator: the code, not the result
-_CONTROL_MAP = str.maketrans({
-    "\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n",  # paragraph, line, page and column breaks
-    "\x07": "\t",  # table cell end (row ends are fixed up below)
-    "\x1e": "-", "\x1f": None, "\xa0": " ", "\x15": None, "\x14": None, "\x13": None,
-    "\x01": None, "\x08": None, "\x02": None, "\x05": None, "\x03": None, "\x04": None,
-})
+_CONTROL_MAP = str.maketrans(
+    {
+        "\r": "\n",
+        "\x0b": "\n",
+        "\x0c": "\n",
+        "\x0e": "\n",  # paragraph, line, page and column breaks
+        "\x07": "\t",  # table cell end (row ends are fixed up below)
+        "\x1e": "-",
+        "\x1f": None,
+        "\xa0": " ",
+        "\x15": None,
+        "\x14": None,
+        "\x13": None,
+        "\x01": None,
+        "\x08": None,
+        "\x02": None,
+        "\x05": None,
+        "\x03": None,
+        "\x04": None,
+    }
+)
 
 
 class WordDocError(Exception):
@@ -36,7 +51,7 @@ class WordDocError(Exception):
 
 def _piece_table(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int, bool]]:
     """(cp_start, cp_end, byte_offset, compressed) for every piece."""
-    clx = table[fc_clx: fc_clx + lcb_clx]
+    clx = table[fc_clx : fc_clx + lcb_clx]
     pos = 0
     while pos < len(clx) and clx[pos] == 0x01:  # Prc: property modifiers we skip
         (cb,) = struct.unpack_from("<h", clx, pos + 1)
@@ -44,7 +59,7 @@ def _piece_table(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int
     if pos >= len(clx) or clx[pos] != 0x02:
         raise WordDocError("corrupt piece table")
     (lcb,) = struct.unpack_from("<I", clx, pos + 1)
-    plc = clx[pos + 5: pos + 5 + lcb]
+    plc = clx[pos + 5 : pos + 5 + lcb]
     n = (lcb - 4) // 12
     if n <= 0 or len(plc) < lcb:
         raise WordDocError("corrupt piece table")
@@ -99,9 +114,9 @@ def word_text(ole: olefile.OleFileIO) -> str:
         if count <= 0:
             break
         if compressed:
-            chunks.append(wd[offset: offset + count].decode("cp1252", errors="replace"))
+            chunks.append(wd[offset : offset + count].decode("cp1252", errors="replace"))
         else:
-            chunks.append(wd[offset: offset + 2 * count].decode("utf-16-le", errors="replace"))
+            chunks.append(wd[offset : offset + 2 * count].decode("utf-16-le", errors="replace"))
         if remaining is not None:
             remaining -= count
             if remaining <= 0:
@@ -131,7 +146,9 @@ def summary_title(ole: olefile.OleFileIO) -> str | None:
     if isinstance(raw, str):
         return raw.strip() or None
     codepage = (meta.codepage or 1252) & 0xFFFF  # stored as a signed 16-bit int: 65001 reads -535
-    codec = {65001: "utf-8", 936: "gb18030", 950: "big5hkscs", 1200: "utf-16-le"}.get(codepage, f"cp{codepage}")
+    codec = {65001: "utf-8", 936: "gb18030", 950: "big5hkscs", 1200: "utf-16-le"}.get(
+        codepage, f"cp{codepage}"
+    )
     try:
         return raw.decode(codec).strip("\x00 ") or None
     except (LookupError, UnicodeDecodeError):

@@ -68,9 +68,17 @@ def bad_warcs(demo_crawl, tmp_path) -> dict[str, Path]:
 
 # -- crawl ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "url",
-    ["", "javascript:alert(1)", "mailto:x@example.gov.cn", "http://exa mple.gov.cn/", "http://127.0.0.1:0x50/", "//127.0.0.1/xxgk/"],
+    [
+        "",
+        "javascript:alert(1)",
+        "mailto:x@example.gov.cn",
+        "http://exa mple.gov.cn/",
+        "http://127.0.0.1:0x50/",
+        "//127.0.0.1/xxgk/",
+    ],
 )
 def test_crawl_bad_url_keeps_existing_output(existing, url):
     before = checksums(existing)
@@ -88,7 +96,16 @@ def test_crawl_unclosed_ipv6_url(tmp_path):
 
 def test_crawl_bad_setting_keeps_existing_output(existing):
     before = checksums(existing)
-    proc = xxgk("crawl", "http://127.0.0.1:9/xxgk/", "--out", str(existing), "--name", "demo", "-s", "DOWNLOAD_TIMEOUT=abc")
+    proc = xxgk(
+        "crawl",
+        "http://127.0.0.1:9/xxgk/",
+        "--out",
+        str(existing),
+        "--name",
+        "demo",
+        "-s",
+        "DOWNLOAD_TIMEOUT=abc",
+    )
     assert proc.returncode == 2
     assert "could not start" in error_line(proc, "crawl")
     assert_kept(before, existing)
@@ -104,6 +121,7 @@ def test_crawl_bad_collection_name(existing):
 
 
 # -- parse ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["not-a-warc", "empty", "random"])
 def test_parse_unreadable_warc_keeps_existing_datasets(existing, bad_warcs, kind):
@@ -141,6 +159,7 @@ def test_parse_missing_input(existing, tmp_path):
 
 # -- warc check / ls / show -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["truncated", "corrupt", "not-a-warc", "empty", "random"])
 def test_warc_check_reports_damage(bad_warcs, kind):
     path = bad_warcs[kind]
@@ -177,6 +196,7 @@ def test_warc_show_bad_offset(demo_crawl, offset):
 
 # -- extract / report / index / wacz -------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", ["extract", "report"])
 def test_missing_or_directory_file(command, tmp_path):
     proc = xxgk(command, str(tmp_path / "no-such.html"))
@@ -195,7 +215,11 @@ def test_garbage_file(command, bad_warcs):
 
 
 def test_index_and_wacz_need_a_collection(tmp_path):
-    for args in (["index", str(tmp_path / "nope")], ["index", str(tmp_path)], ["wacz", str(tmp_path), "-o", str(tmp_path / "x.wacz")]):
+    for args in (
+        ["index", str(tmp_path / "nope")],
+        ["index", str(tmp_path)],
+        ["wacz", str(tmp_path), "-o", str(tmp_path / "x.wacz")],
+    ):
         proc = xxgk(*args)
         assert proc.returncode == 2, args
         error_line(proc, args[0])
@@ -227,13 +251,18 @@ def test_bad_sites_file(existing, tmp_path, kind, command):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     # a header, then one line per problem, each naming the file (and line) it is about
     assert lines and lines[0].startswith(f"xxgk {command[0]}"), proc.stderr
-    assert all(str(sites) in line for line in lines[1:]) and (len(lines) > 1 or str(sites) in lines[0]), proc.stderr
+    assert all(str(sites) in line for line in lines[1:]) and (len(lines) > 1 or str(sites) in lines[0]), (
+        proc.stderr
+    )
     assert_kept(before, existing)
 
 
 def test_missing_sites_file(existing, tmp_path):
     before = checksums(existing)
-    for args in (["sites", "check", str(tmp_path / "nope.yaml")], ["run", str(tmp_path / "nope.yaml"), "--out", str(existing)]):
+    for args in (
+        ["sites", "check", str(tmp_path / "nope.yaml")],
+        ["run", str(tmp_path / "nope.yaml"), "--out", str(existing)],
+    ):
         proc = xxgk(*args)
         assert proc.returncode == 2, args
         assert "Traceback" not in proc.stderr and "nope.yaml" in proc.stderr

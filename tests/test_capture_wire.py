@@ -57,24 +57,38 @@ ROUTES = {
         )
     ),
     "/http10": Route(
-        b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html("旧协议", "关闭连接结束的正文。"),
+        b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        + html("旧协议", "关闭连接结束的正文。"),
         close=True,
     ),
     "/moved": Route(response("HTTP/1.1 301 Moved Permanently\nLocation: /target?b=2&a=1\n", b"")),
-    "/target": Route(response("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n", html("目标", "查询字符串。"))),
+    "/target": Route(
+        response("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n", html("目标", "查询字符串。"))
+    ),
     "/missing": Route(response("HTTP/1.1 404 Not Found\nContent-Type: text/html\n", b"<html>gone</html>")),
-    "/no-reason": Route(response("HTTP/1.1 200\nContent-Type: text/html; charset=utf-8\n", html("无原因短语", "状态行没有原因短语。"))),
+    "/no-reason": Route(
+        response(
+            "HTTP/1.1 200\nContent-Type: text/html; charset=utf-8\n",
+            html("无原因短语", "状态行没有原因短语。"),
+        )
+    ),
     "/files/report.pdf": Route(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\""
-        + GBK_NAME + b"\"\r\n" + f"Content-Length: {len(PDF)}\r\n\r\n".encode() + PDF
+        b'HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="'
+        + GBK_NAME
+        + b'"\r\n'
+        + f"Content-Length: {len(PDF)}\r\n\r\n".encode()
+        + PDF
     ),
 }
 LINKS = ["/chunked-gzip", "/headers", "/http10", "/moved", "/missing", "/no-reason", "/files/report.pdf"]
 ROUTES["/"] = Route(
     response(
         "HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n",
-        ("<html><head><title>信息公开</title></head><body>"
-         + "".join(f'<a href="{u}">{u}</a>' for u in LINKS) + "</body></html>").encode(),
+        (
+            "<html><head><title>信息公开</title></head><body>"
+            + "".join(f'<a href="{u}">{u}</a>' for u in LINKS)
+            + "</body></html>"
+        ).encode(),
     )
 )
 
@@ -130,7 +144,10 @@ def test_payload_digest_is_over_the_dechunked_entity(crawl):
 
 def test_spiders_and_pipelines_get_decoded_responses(crawl):
     out, base, _, _ = crawl
-    rows = [orjson.loads(line) for line in (out / "datasets" / "wire" / "documents.jsonl").read_bytes().splitlines()]
+    rows = [
+        orjson.loads(line)
+        for line in (out / "datasets" / "wire" / "documents.jsonl").read_bytes().splitlines()
+    ]
     by_url = {r["url"]: r for r in rows}
     # the PDF attachment is a document row with provenance pointing at its response record
     pdf = by_url[base + "/files/report.pdf"]
@@ -162,8 +179,12 @@ def test_https_capture_is_the_decrypted_http_bytes(tmp_path):
     from tests.support.tls import server_context
 
     routes = {k: v for k, v in ROUTES.items() if k in ("/robots.txt", "/chunked-gzip", "/headers")}
-    routes["/"] = Route(response("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n",
-                                 b'<html><body><a href="/chunked-gzip">a</a><a href="/headers">b</a></body></html>'))
+    routes["/"] = Route(
+        response(
+            "HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n",
+            b'<html><body><a href="/chunked-gzip">a</a><a href="/headers">b</a></body></html>',
+        )
+    )
     with RawHttpServer(routes, ssl_context=server_context(tmp_path)) as server:
         proc = xxgk("crawl", server.base_url + "/", "--out", str(tmp_path / "out"), "--name", "tls", *FAST)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -186,15 +207,29 @@ def test_size_limit_cuts_the_record_with_warc_truncated(tmp_path):
         "/big.pdf": Route(response("HTTP/1.1 200 OK\nContent-Type: application/pdf\n", big)),
     }
     with RawHttpServer(routes) as server:
-        proc = xxgk("crawl", server.base_url + "/", "--out", str(tmp_path), "--name", "cut", *FAST,
-                    "-s", "DOWNLOAD_MAXSIZE=50000")
+        proc = xxgk(
+            "crawl",
+            server.base_url + "/",
+            "--out",
+            str(tmp_path),
+            "--name",
+            "cut",
+            *FAST,
+            "-s",
+            "DOWNLOAD_MAXSIZE=50000",
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
-    record = next(r for r in records(tmp_path / "collections" / "cut") if (r["uri"] or "").endswith("/big.pdf")
-                  and r["type"] == "response")
+    record = next(
+        r
+        for r in records(tmp_path / "collections" / "cut")
+        if (r["uri"] or "").endswith("/big.pdf") and r["type"] == "response"
+    )
     assert record["headers"]["WARC-Truncated"] == "length"
     assert 50_000 < len(record["block"]) < len(big)
     assert routes["/big.pdf"].data.startswith(record["block"])  # a prefix of what was sent, nothing invented
-    rows = [orjson.loads(x) for x in (tmp_path / "datasets" / "cut" / "documents.jsonl").read_bytes().splitlines()]
+    rows = [
+        orjson.loads(x) for x in (tmp_path / "datasets" / "cut" / "documents.jsonl").read_bytes().splitlines()
+    ]
     row = next(r for r in rows if r["url"].endswith("/big.pdf"))
     assert "truncated (length)" in row["extraction_error"]
     check = xxgk("warc", "check", *map(str, (tmp_path / "collections" / "cut" / "archive").glob("*.warc.gz")))

@@ -44,56 +44,92 @@ def test_hanweb_reads_records_and_posts_for_the_other_groups():
     assert ("columnid", "1229") in posts[0].form and ("unitid", "41273") in posts[0].form
     assert all(p.role == LISTING and p.api for p in posts)
     # the proxy's answer: records only, no further requests
-    answer = Page(posts[0].url, HANWEB_PAGE.split('<script type="text/xml">')[1].split("</script>")[0], "text/xml",
-                  "POST")
+    answer = Page(
+        posts[0].url,
+        HANWEB_PAGE.split('<script type="text/xml">')[1].split("</script>")[0],
+        "text/xml",
+        "POST",
+    )
     assert hanweb.data_only(answer)
     assert all(f.role == DETAIL for f in hanweb.discover(answer))
 
 
 def test_hanweb_without_a_count_asks_group_after_group():
-    page = Page("http://x.gov.cn/col/col1229/index.html", HANWEB_PAGE.replace("<totalrecord>7</totalrecord>", ""))
+    page = Page(
+        "http://x.gov.cn/col/col1229/index.html", HANWEB_PAGE.replace("<totalrecord>7</totalrecord>", "")
+    )
     [first] = [f.url for f in hanweb.discover(page) if f.method == "POST"]
     assert first.endswith("?startrecord=4&endrecord=6&perpage=1")
-    full = Page(first, page.text.split('<script type="text/xml">')[1].split("</script>")[0], "text/xml", "POST")
+    full = Page(
+        first, page.text.split('<script type="text/xml">')[1].split("</script>")[0], "text/xml", "POST"
+    )
     [second] = [f.url for f in hanweb.discover(full) if f.method == "POST"]
     assert second.endswith("?startrecord=7&endrecord=9&perpage=1")
-    short = Page(second, full.text.replace("<record>", "<x>", 1).replace("</record>", "</x>", 1), "text/xml", "POST")
+    short = Page(
+        second, full.text.replace("<record>", "<x>", 1).replace("</record>", "</x>", 1), "text/xml", "POST"
+    )
     assert not [f for f in hanweb.discover(short) if f.method == "POST"]
 
 
 def test_gkmlpt_tree_to_api_and_api_to_articles_and_pages():
-    page = Page("http://www.x.gov.cn/gkmlpt/index",
-                '<script>window._CONFIG = {"SID": "755", "TREE": [{"id": 1, "children": [{"id": 2}]}]};</script>')
+    page = Page(
+        "http://www.x.gov.cn/gkmlpt/index",
+        '<script>window._CONFIG = {"SID": "755", "TREE": [{"id": 1, "children": [{"id": 2}]}]};</script>',
+    )
     assert gkmlpt in registry.recognise(page)
     assert [f.url for f in gkmlpt.discover(page)] == [
-        "http://www.x.gov.cn/gkmlpt/api/all/1?page=1&sid=755", "http://www.x.gov.cn/gkmlpt/api/all/2?page=1&sid=755",
+        "http://www.x.gov.cn/gkmlpt/api/all/1?page=1&sid=755",
+        "http://www.x.gov.cn/gkmlpt/api/all/2?page=1&sid=755",
     ]
-    api = Page("http://www.x.gov.cn/gkmlpt/api/all/2?page=1&sid=755",
-               orjson.dumps({"total": 5, "articles": [{"title": "甲", "url": "/gkmlpt/content/0/755/post_1.html"},
-                                                       {"title": "乙", "url": "/gkmlpt/content/0/755/post_2.html"}]}
-                            ).decode(), "application/json")
+    api = Page(
+        "http://www.x.gov.cn/gkmlpt/api/all/2?page=1&sid=755",
+        orjson.dumps(
+            {
+                "total": 5,
+                "articles": [
+                    {"title": "甲", "url": "/gkmlpt/content/0/755/post_1.html"},
+                    {"title": "乙", "url": "/gkmlpt/content/0/755/post_2.html"},
+                ],
+            }
+        ).decode(),
+        "application/json",
+    )
     found = list(gkmlpt.discover(api))
-    assert [f.url for f in found if f.role == DETAIL][1] == "http://www.x.gov.cn/gkmlpt/content/0/755/post_2.html"
+    assert [f.url for f in found if f.role == DETAIL][
+        1
+    ] == "http://www.x.gov.cn/gkmlpt/content/0/755/post_2.html"
     assert [f.url for f in found if f.role == LISTING] == [
-        "http://www.x.gov.cn/gkmlpt/api/all/2?page=2&sid=755", "http://www.x.gov.cn/gkmlpt/api/all/2?page=3&sid=755",
+        "http://www.x.gov.cn/gkmlpt/api/all/2?page=2&sid=755",
+        "http://www.x.gov.cn/gkmlpt/api/all/2?page=3&sid=755",
     ]
 
 
 def test_generic_select_jumps_and_gopage_templates():
-    select = Page("http://x.cn/xxgk/a/index.html",
-                  '<select onchange="window.location.href=this.value"><option value="index.html">1</option>'
-                  '<option value="index_1.html">2</option></select>')
-    assert [f.url for f in generic.discover(select)] == ["http://x.cn/xxgk/a/index.html", "http://x.cn/xxgk/a/index_1.html"]
-    gopage = Page("http://x.cn/xxgk/b/list.jsp",
-                  '<script>function goPage(n){ if (n == 1) { go("list.jsp"); return; } '
-                  'location.href = "list.jsp?cid=7&pageNo=" + n; }</script>'
-                  '<a href="javascript:goPage(2)">2</a><a href="javascript:goPage(2)">下一页</a> 共4页')
+    select = Page(
+        "http://x.cn/xxgk/a/index.html",
+        '<select onchange="window.location.href=this.value"><option value="index.html">1</option>'
+        '<option value="index_1.html">2</option></select>',
+    )
+    assert [f.url for f in generic.discover(select)] == [
+        "http://x.cn/xxgk/a/index.html",
+        "http://x.cn/xxgk/a/index_1.html",
+    ]
+    gopage = Page(
+        "http://x.cn/xxgk/b/list.jsp",
+        '<script>function goPage(n){ if (n == 1) { go("list.jsp"); return; } '
+        'location.href = "list.jsp?cid=7&pageNo=" + n; }</script>'
+        '<a href="javascript:goPage(2)">2</a><a href="javascript:goPage(2)">下一页</a> 共4页',
+    )
     assert [f.url for f in generic.discover(gopage)] == [
-        "http://x.cn/xxgk/b/list.jsp?cid=7&pageNo=2", "http://x.cn/xxgk/b/list.jsp?cid=7&pageNo=3",
+        "http://x.cn/xxgk/b/list.jsp?cid=7&pageNo=2",
+        "http://x.cn/xxgk/b/list.jsp?cid=7&pageNo=3",
         "http://x.cn/xxgk/b/list.jsp?cid=7&pageNo=4",
     ]
-    numbers = Page("http://x.cn/l/", '<script>function toPage(p){window.open("p_"+p+".htm")}</script>'
-                   '<select onchange="toPage(this.value)"><option value="1">1</option><option value="3">3</option></select>')
+    numbers = Page(
+        "http://x.cn/l/",
+        '<script>function toPage(p){window.open("p_"+p+".htm")}</script>'
+        '<select onchange="toPage(this.value)"><option value="1">1</option><option value="3">3</option></select>',
+    )
     assert [f.url for f in generic.discover(numbers)] == ["http://x.cn/l/p_2.htm", "http://x.cn/l/p_3.htm"]
 
 
@@ -160,8 +196,12 @@ def test_every_listing_page_was_fetched_once_and_nothing_outside_scope(family_cr
     documents = {d.path for d in site.documents}
     root = site.root_path.rsplit("/", 2)[0] + "/" if site.root_path.startswith("/col/") else site.root_path
     for r in family_crawl.requests:
-        allowed = (r.path in documents or r.path == "/robots.txt" or r.path.startswith(("/xxgk", "/col/", "/gkmlpt/"))
-                   or r.path.startswith(HANWEB_PROXY))
+        allowed = (
+            r.path in documents
+            or r.path == "/robots.txt"
+            or r.path.startswith(("/xxgk", "/col/", "/gkmlpt/"))
+            or r.path.startswith(HANWEB_PROXY)
+        )
         assert allowed, f"left the scope of {root}: {r.path}"
         assert r.status in (200, 301), (r.path, r.status)
 
@@ -187,7 +227,9 @@ def test_attachments_on_a_file_host_need_it_in_scope(tmp_path):
         run = crawl_family(site, tmp_path / "extra", "-s", "XXGK_EXTRA_HOSTS=localhost")
         rows = run.rows()
         assert all(a.path in rows for a in site.attachments)
-        files_fetched = {r.path.split("?")[0].rsplit(".", 1)[-1] for r in files.requests if r.path != "/robots.txt"}
+        files_fetched = {
+            r.path.split("?")[0].rsplit(".", 1)[-1] for r in files.requests if r.path != "/robots.txt"
+        }
         assert files_fetched <= {"pdf", "docx", "xlsx"}  # only the files: robots.txt, then attachments
         files.clear_requests()
         run = crawl_family(site, tmp_path / "no-extra")

@@ -11,7 +11,9 @@ from tests.support.warcs import assert_valid_warcs
 
 
 def rows(run) -> list[dict]:
-    return [orjson.loads(line) for line in (run.datasets / "documents.jsonl").read_bytes().splitlines() if line]
+    return [
+        orjson.loads(line) for line in (run.datasets / "documents.jsonl").read_bytes().splitlines() if line
+    ]
 
 
 def warcs(run):
@@ -78,7 +80,10 @@ def test_index_is_sorted_and_covers_every_capture(demo_crawl):
     assert lines == sorted(lines)
     indexed = {orjson.loads(line.split(b" ", 2)[2])["offset"] for line in lines}
     captures = [
-        r for p in warcs(demo_crawl) for r in iter_records(p) if getattr(r, "type", None) in ("response", "revisit")
+        r
+        for p in warcs(demo_crawl)
+        for r in iter_records(p)
+        if getattr(r, "type", None) in ("response", "revisit")
     ]
     assert {str(r.offset) for r in captures} <= {str(o) for o in indexed}
 

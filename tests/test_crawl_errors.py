@@ -50,7 +50,9 @@ def test_unreachable_seed(tmp_path):
 
 
 def test_a_broken_setting_is_one_error_line(tmp_path):
-    proc = xxgk("crawl", "http://127.0.0.1:9/", "--out", str(tmp_path), "-s", 'ITEM_PIPELINES={"no.such.Pipeline": 1}')
+    proc = xxgk(
+        "crawl", "http://127.0.0.1:9/", "--out", str(tmp_path), "-s", 'ITEM_PIPELINES={"no.such.Pipeline": 1}'
+    )
     assert proc.returncode == 2
     assert "the crawl could not start" in one_line_error(proc)
     bad = xxgk("crawl", "http://127.0.0.1:9/", "--out", str(tmp_path), "-s", "NOEQUALSSIGN")

@@ -12,7 +12,9 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "data-dictionary.md"
 
 
 def test_committed_dictionary_is_current():
-    assert DOC.read_text(encoding="utf-8") == render(), "run: python -m pipelines.dictionary > docs/data-dictionary.md"
+    assert DOC.read_text(encoding="utf-8") == render(), (
+        "run: python -m pipelines.dictionary > docs/data-dictionary.md"
+    )
 
 
 def test_every_field_has_a_label_type_and_example():

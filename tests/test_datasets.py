@@ -35,8 +35,16 @@ def test_row_groups_are_cut_by_text_size_as_well_as_rows(tmp_path):
 
 def test_arrow_uses_the_c_allocator_unless_told_otherwise():
     code = "import pipelines.datasets, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
-    default = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    default = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
     assert default.stdout.strip() == "system"
-    told = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
-                          env={"ARROW_DEFAULT_MEMORY_POOL": "mimalloc", "PATH": "/usr/bin"})
+    told = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"ARROW_DEFAULT_MEMORY_POOL": "mimalloc", "PATH": "/usr/bin"},
+    )
     assert told.stdout.strip() == "mimalloc"

@@ -38,7 +38,9 @@ def lxml_links(url: str, text: str) -> Iterator[tuple[str, str | None]]:
 
 def demo_pages() -> Iterator[tuple[str, str]]:
     sites = [build_site(60, seed=3, page_size=3, wrong_charset=True)]
-    sites += [build_family_site(family, 12, seed=2) for family in ("hanweb", "gkmlpt", "generic", "mixed", "traps")]
+    sites += [
+        build_family_site(family, 12, seed=2) for family in ("hanweb", "gkmlpt", "generic", "mixed", "traps")
+    ]
     for site in sites:
         for path, resource in site.pages.items():
             if "html" not in resource.content_type:
@@ -92,13 +94,34 @@ def test_meta_tags_and_detail_evidence():
 
 
 BASES = [
-    "http://h", "http://h/", "http://h/a/b/c.html", "http://h/a/b/", "http://h/a/list.jsp?cid=1&page=2",
-    "http://h/a/b.html?x=/y/z#f", "https://h:8443/a/", "http://h/a/b/c.html#top",
+    "http://h",
+    "http://h/",
+    "http://h/a/b/c.html",
+    "http://h/a/b/",
+    "http://h/a/list.jsp?cid=1&page=2",
+    "http://h/a/b.html?x=/y/z#f",
+    "https://h:8443/a/",
+    "http://h/a/b/c.html#top",
 ]
 HREFS = [
-    "x.html", "./x.html", "../x.html", "../../../../x.html", "/x.html", "/a/../x.html", "//cdn/x.pdf",
-    "?page=3", "#part", "http://o/p?q#f", "HTTPS://O/P", "x.html?a=1#b", "sub/dir/", ".", "..", "a:b",
-    "http://[::1", "http://h:99999/",
+    "x.html",
+    "./x.html",
+    "../x.html",
+    "../../../../x.html",
+    "/x.html",
+    "/a/../x.html",
+    "//cdn/x.pdf",
+    "?page=3",
+    "#part",
+    "http://o/p?q#f",
+    "HTTPS://O/P",
+    "x.html?a=1#b",
+    "sub/dir/",
+    ".",
+    "..",
+    "a:b",
+    "http://[::1",
+    "http://h:99999/",
 ]
 
 

@@ -42,12 +42,33 @@ def two_workers(tmp_path_factory):
             procs = []
             for worker in ("w1", "w2"):
                 with open(out / f"{worker}.out", "wb") as log:
-                    procs.append(subprocess.Popen(
-                        [sys.executable, "-m", "crawler.cli", "run", str(sites), "--out", str(out),
-                         "--redis", REDIS_URL, "--worker-id", worker, "-s", f"XXGK_REDIS_PREFIX={prefix}",
-                         "-s", "DOWNLOAD_DELAY=0.02", "-s", "AUTOTHROTTLE_ENABLED=False"],
-                        cwd=REPO, env=env, stdout=log, stderr=log,
-                    ))
+                    procs.append(
+                        subprocess.Popen(
+                            [
+                                sys.executable,
+                                "-m",
+                                "crawler.cli",
+                                "run",
+                                str(sites),
+                                "--out",
+                                str(out),
+                                "--redis",
+                                REDIS_URL,
+                                "--worker-id",
+                                worker,
+                                "-s",
+                                f"XXGK_REDIS_PREFIX={prefix}",
+                                "-s",
+                                "DOWNLOAD_DELAY=0.02",
+                                "-s",
+                                "AUTOTHROTTLE_ENABLED=False",
+                            ],
+                            cwd=REPO,
+                            env=env,
+                            stdout=log,
+                            stderr=log,
+                        )
+                    )
             try:
                 codes = [p.wait(timeout=240) for p in procs]
             finally:
@@ -102,7 +123,9 @@ def test_workers_share_the_run_and_the_dataset(two_workers):
     [run_dir] = (out / "runs" / "demo").iterdir()
     manifests = [orjson.loads((run_dir / f"manifest-{w}.json").read_bytes()) for w in ("w1", "w2")]
     assert {m["worker"] for m in manifests} == {"w1", "w2"}
-    rows = [orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()]
+    rows = [
+        orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
+    ]
     assert Counter(r["url"] for r in rows).most_common(1)[0][1] == 1
     assert len(rows) == len(site.documents)
     assert sum(m["counts"]["documents"]["new"] for m in manifests) == len(site.documents)

@@ -117,7 +117,8 @@ def make_ofd(pages: list[list[tuple[float, float, str]]]) -> bytes:
             for k, (x, y, text) in enumerate(runs)
         )
         parts[f"Doc_0/Pages/Page_{i}/Content.xml"] = (
-            f"<ofd:Page {ns}><ofd:Content><ofd:Layer ID='0'>{objs}</ofd:Layer></ofd:Content></ofd:Page>")
+            f"<ofd:Page {ns}><ofd:Content><ofd:Layer ID='0'>{objs}</ofd:Layer></ofd:Content></ofd:Page>"
+        )
     return _zip(parts)
 
 
@@ -141,11 +142,19 @@ def zip_with_gbk_names(members: dict[str, bytes]) -> bytes:
 
 
 def test_pdf_cjk_text_pages_and_title() -> None:
-    body = make_pdf([["高桥镇2018年政府信息公开工作年度报告", "发布时间：2019-01-22"], ["第二页：主动公开政府信息208条。"]],
-                    title="高桥镇2018年政府信息公开工作年度报告")
+    body = make_pdf(
+        [
+            ["高桥镇2018年政府信息公开工作年度报告", "发布时间：2019-01-22"],
+            ["第二页：主动公开政府信息208条。"],
+        ],
+        title="高桥镇2018年政府信息公开工作年度报告",
+    )
     c = read_attachment(body, filename="P020190122.pdf")
     assert (c.format, c.error, c.pages, c.title) == ("pdf", None, 2, "高桥镇2018年政府信息公开工作年度报告")
-    assert c.text == "高桥镇2018年政府信息公开工作年度报告\n发布时间：2019-01-22\f第二页：主动公开政府信息208条。"
+    assert (
+        c.text
+        == "高桥镇2018年政府信息公开工作年度报告\n发布时间：2019-01-22\f第二页：主动公开政府信息208条。"
+    )
 
 
 def test_pdf_served_as_octet_stream_is_sniffed() -> None:
@@ -166,8 +175,13 @@ def test_pdf_without_text_layer_is_reported() -> None:
 
 def test_corrupt_pdf_gives_a_row_with_extraction_error() -> None:
     body = make_pdf([["高桥镇"]])[:400]
-    row = extract_document(URL + ".pdf", {"Content-Type": "application/pdf"}, body, status=200,
-                           parent_url="http://www.example.gov.cn/xxgk/t1.html")
+    row = extract_document(
+        URL + ".pdf",
+        {"Content-Type": "application/pdf"},
+        body,
+        status=200,
+        parent_url="http://www.example.gov.cn/xxgk/t1.html",
+    )
     assert (row["kind"], row["content_type"], row["text"]) == ("attachment", "application/pdf", None)
     assert row["extraction_error"].startswith("pdf: unreadable PDF")
     assert row["parent_url"] == "http://www.example.gov.cn/xxgk/t1.html"
@@ -175,10 +189,21 @@ def test_corrupt_pdf_gives_a_row_with_extraction_error() -> None:
 
 def test_pdf_row_title_from_content_disposition() -> None:
     body = make_pdf([["附件正文"]])
-    row = extract_document(URL, {"content-type": "application/octet-stream",
-                                 "Content-Disposition": "attachment; filename*=UTF-8''%E9%99%84%E4%BB%B6.pdf"}, body)
+    row = extract_document(
+        URL,
+        {
+            "content-type": "application/octet-stream",
+            "Content-Disposition": "attachment; filename*=UTF-8''%E9%99%84%E4%BB%B6.pdf",
+        },
+        body,
+    )
     assert (row["kind"], row["title"], row["text"], row["text_length"], row["extraction_error"]) == (
-        "attachment", "附件", "附件正文", 4, None)
+        "attachment",
+        "附件",
+        "附件正文",
+        4,
+        None,
+    )
 
 
 def test_pdf_tables_are_opt_in() -> None:
@@ -193,19 +218,25 @@ def test_pdf_tables_are_opt_in() -> None:
 def test_docx_paragraphs_and_tables_in_order() -> None:
     c = read_attachment(make_docx(title="政务公开通知"), filename="a.docx")
     assert (c.format, c.error, c.title) == ("docx", None, "政务公开通知")
-    assert c.text == ("关于做好2019年政务公开工作的通知\n各村、各站所：现将有关事项通知如下。\n"
-                      "项目\t2018年\t历年累计\n主动公开文件数\t208\t2758\n合计\t见附表\n金贵镇人民政府")
-    assert c.tables == [[["项目", "2018年", "历年累计"], ["主动公开文件数", "208", "2758"], ["合计", "见附表"]]]
+    assert c.text == (
+        "关于做好2019年政务公开工作的通知\n各村、各站所：现将有关事项通知如下。\n"
+        "项目\t2018年\t历年累计\n主动公开文件数\t208\t2758\n合计\t见附表\n金贵镇人民政府"
+    )
+    assert c.tables == [
+        [["项目", "2018年", "历年累计"], ["主动公开文件数", "208", "2758"], ["合计", "见附表"]]
+    ]
 
 
 def test_doc_binary_chinese_text() -> None:
     # written by LibreOffice from a python-docx document (tests/fixtures/attachments)
     c = read_attachment((FIXTURES / "jingui_summary.doc").read_bytes(), filename="jingui_summary.doc")
     assert (c.format, c.error, c.title) == ("doc", None, "金贵镇2018年政务公开工作总结")
-    assert c.text == ("贺兰县金贵镇2018年政务公开工作总结暨2019年工作计划\n"
-                      "2018年以来，我镇全面贯彻党的十九大精神，坚持以公开为常态、不公开为例外的原则。\n"
-                      "项目\t2018\t历年累计\n主动公开文件数\t208\t2758\n政府网站公开数\t200\t2624\n"
-                      "金贵镇人民政府\n2018年12月7日")
+    assert c.text == (
+        "贺兰县金贵镇2018年政务公开工作总结暨2019年工作计划\n"
+        "2018年以来，我镇全面贯彻党的十九大精神，坚持以公开为常态、不公开为例外的原则。\n"
+        "项目\t2018\t历年累计\n主动公开文件数\t208\t2758\n政府网站公开数\t200\t2624\n"
+        "金贵镇人民政府\n2018年12月7日"
+    )
 
 
 def test_wps_is_read_as_word_binary() -> None:
@@ -229,7 +260,9 @@ def test_xlsx_rows_as_tab_separated_lines() -> None:
     c = read_attachment(body, filename="统计表.xlsx")
     assert (c.format, c.error) == ("xlsx", None)
     assert c.text == "统计表\n指标\t单位\t数量\n主动公开政府信息\t条\t165\n收取费用\t万元\t0.5"
-    assert c.tables == [[["指标", "单位", "数量"], ["主动公开政府信息", "条", "165"], ["收取费用", "万元", "0.5"]]]
+    assert c.tables == [
+        [["指标", "单位", "数量"], ["主动公开政府信息", "条", "165"], ["收取费用", "万元", "0.5"]]
+    ]
 
 
 def test_xls_and_et() -> None:
@@ -244,29 +277,35 @@ def test_xls_and_et() -> None:
 
 
 def test_ofd_text_by_lines_and_pages() -> None:
-    body = make_ofd([
-        [(20, 30, "报告"), (20, 20, "高桥镇年度"), (60, 20, "政府信息公开")],  # y 20 is the first line
-        [(20, 20, "第二页")],
-    ])
+    body = make_ofd(
+        [
+            [(20, 30, "报告"), (20, 20, "高桥镇年度"), (60, 20, "政府信息公开")],  # y 20 is the first line
+            [(20, 20, "第二页")],
+        ]
+    )
     c = read_attachment(body, filename="x.ofd")
     assert (c.format, c.error, c.pages) == ("ofd", None, 2)
     assert c.text == "高桥镇年度政府信息公开\n报告\f第二页"
 
 
 def test_ofd_missing_parts_is_an_error() -> None:
-    c = read_attachment(_zip({"OFD.xml": "<OFD><DocBody><DocRoot>Doc_0/Document.xml</DocRoot></DocBody></OFD>"}),
-                        filename="x.ofd")
+    c = read_attachment(
+        _zip({"OFD.xml": "<OFD><DocBody><DocRoot>Doc_0/Document.xml</DocRoot></DocBody></OFD>"}),
+        filename="x.ofd",
+    )
     assert (c.format, c.text) == ("ofd", None) and "Doc_0/Document.xml" in c.error
 
 
 def test_zip_gbk_member_names_nested_and_bounded() -> None:
     inner = zip_with_gbk_names({"附表.xlsx": make_xlsx([["合计", 3]], sheet="附表")})
-    body = zip_with_gbk_names({
-        "年报.pdf": make_pdf([["年度报告正文"]]),
-        "说明.txt": "附件说明：共两个文件。".encode("gbk"),
-        "内层.zip": inner,
-        "坏文件.doc": b"\x00\x01\x02 not a doc",
-    })
+    body = zip_with_gbk_names(
+        {
+            "年报.pdf": make_pdf([["年度报告正文"]]),
+            "说明.txt": "附件说明：共两个文件。".encode("gbk"),
+            "内层.zip": inner,
+            "坏文件.doc": b"\x00\x01\x02 not a doc",
+        }
+    )
     c = read_attachment(body, filename="附件.zip")
     assert c.format == "zip" and c.error is None
     assert [name for name, _ in c.members] == ["年报.pdf", "说明.txt", "内层.zip", "坏文件.doc"]
@@ -275,7 +314,10 @@ def test_zip_gbk_member_names_nested_and_bounded() -> None:
     assert (by_name["说明.txt"].text, by_name["说明.txt"].encoding) == ("附件说明：共两个文件。", "gb18030")
     assert by_name["内层.zip"].members[0][1].text == "附表\n合计\t3"
     assert by_name["坏文件.doc"].error is not None
-    assert "== 年报.pdf ==\n年度报告正文" in c.text and "== 内层.zip ==\n== 附表.xlsx ==\n附表\n合计\t3" in c.text
+    assert (
+        "== 年报.pdf ==\n年度报告正文" in c.text
+        and "== 内层.zip ==\n== 附表.xlsx ==\n附表\n合计\t3" in c.text
+    )
 
 
 def test_zip_depth_and_size_limits(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -288,8 +330,10 @@ def test_zip_depth_and_size_limits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_xls_that_is_an_html_export() -> None:
-    body = ("<html><head><meta charset='gbk'></head><body><p>2019年预算表</p><table><tr><td>科目</td><td>金额</td></tr>"
-            "<tr><td>一般公共服务</td><td>12.5</td></tr></table></body></html>").encode("gbk")
+    body = (
+        "<html><head><meta charset='gbk'></head><body><p>2019年预算表</p><table><tr><td>科目</td><td>金额</td></tr>"
+        "<tr><td>一般公共服务</td><td>12.5</td></tr></table></body></html>"
+    ).encode("gbk")
     c = read_attachment(body, filename="预算.xls", content_type="application/vnd.ms-excel")
     assert (c.format, c.error, c.encoding) == ("xls", None, "gb18030")
     assert c.text == "2019年预算表\n科目\t金额\n一般公共服务\t12.5"
@@ -302,7 +346,9 @@ def test_xls_that_is_tab_separated_text() -> None:
 
 
 def test_txt_gbk() -> None:
-    c = read_attachment("政府信息公开指南\r\n第二行".encode("gbk"), filename="指南.txt", content_type="text/plain")
+    c = read_attachment(
+        "政府信息公开指南\r\n第二行".encode("gbk"), filename="指南.txt", content_type="text/plain"
+    )
     assert (c.format, c.text, c.encoding, c.error) == ("txt", "政府信息公开指南\n第二行", "gb18030", None)
 
 
@@ -314,14 +360,20 @@ def test_txt_gbk() -> None:
     [
         (b"", "x.pdf", "unknown", "empty file"),
         (b"Rar!\x1a\x07\x00rest", "a.rar", "rar", "RAR archives are not supported"),
-        (b"<!DOCTYPE html><html><title>404</title></html>", "a.pdf", "html",
-         "got an HTML page, not the attachment (error page?)"),
+        (
+            b"<!DOCTYPE html><html><title>404</title></html>",
+            "a.pdf",
+            "html",
+            "got an HTML page, not the attachment (error page?)",
+        ),
         (b"\x00\x01binary", "a.pdf", "pdf", "not a valid PDF file (signature missing)"),
         (b"\x00\x01binary", "a.bin", "unknown", "unknown file format"),
         (b"PK\x03\x04broken", "a.zip", "zip", None),  # error text comes from zipfile
     ],
 )
-def test_unreadable_files_return_an_error_never_raise(body: bytes, name: str, fmt: str, error: str | None) -> None:
+def test_unreadable_files_return_an_error_never_raise(
+    body: bytes, name: str, fmt: str, error: str | None
+) -> None:
     c = read_attachment(body, filename=name)
     assert c.format == fmt and c.text is None and c.error
     if error:

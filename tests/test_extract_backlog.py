@@ -81,11 +81,29 @@ def _capture(writer: WarcFileWriter, url: str, body: bytes, headers: list[tuple[
     raw = b"HTTP/1.1 200 OK\r\n" + head + b"Content-Length: %d\r\n\r\n" % len(entity) + entity
     parser = ResponseParser()
     parser.feed(raw)
-    ref, _ = writer.write_exchange(Exchange(url=url, request_bytes=b"GET / HTTP/1.1\r\n\r\n", response_bytes=raw,
-                                            entity=parser.entity(), head_length=parser.head.length, date=warc_date()))
+    ref, _ = writer.write_exchange(
+        Exchange(
+            url=url,
+            request_bytes=b"GET / HTTP/1.1\r\n\r\n",
+            response_bytes=raw,
+            entity=parser.entity(),
+            head_length=parser.head.length,
+            date=warc_date(),
+        )
+    )
     delivered = [(k, v) for k, v in headers if k != "Content-Encoding"]  # Scrapy decoded the gzip
-    return {"url": url, "kind": "page", "status": 200, "headers": delivered, "body": body, "parent_url": None,
-            "column": None, "link_text": None, "warc": ref.__dict__ | {"truncated": None}, "flags": []}
+    return {
+        "url": url,
+        "kind": "page",
+        "status": 200,
+        "headers": delivered,
+        "body": body,
+        "parent_url": None,
+        "column": None,
+        "link_text": None,
+        "warc": ref.__dict__ | {"truncated": None},
+        "flags": [],
+    }
 
 
 def _by_reference(item: dict, archive: Path) -> dict:
@@ -97,8 +115,12 @@ def test_worker_reads_the_record_from_the_open_and_the_renamed_file(tmp_path):
     writer = WarcFileWriter(archive, "t")
     html = (FIXTURES / "table_helan_jingui.html").read_bytes()
     plain = _capture(writer, "http://x.gov.cn/a.html", html, [("Content-Type", "text/html; charset=utf-8")])
-    coded = _capture(writer, "http://x.gov.cn/b.html", html,
-                     [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")])
+    coded = _capture(
+        writer,
+        "http://x.gov.cn/b.html",
+        html,
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+    )
     assert [p.name.endswith(".open") for p in archive.iterdir()] == [True]
     expected = extract_row(plain)
     assert expected[0]["title"]
@@ -137,8 +159,19 @@ def spill_crawls(demo_portal, tmp_path_factory):
     collection, where every identical payload becomes a revisit record."""
     _, portal = demo_portal
     out = tmp_path_factory.mktemp("spill-crawl")
-    args = ("crawl", portal.root_url, "--out", str(out), "--name", "demo", *FAST,
-            "-s", "XXGK_EXTRACT_BACKLOG=2", "-s", "XXGK_WARC_MAX_SIZE=300000")
+    args = (
+        "crawl",
+        portal.root_url,
+        "--out",
+        str(out),
+        "--name",
+        "demo",
+        *FAST,
+        "-s",
+        "XXGK_EXTRACT_BACKLOG=2",
+        "-s",
+        "XXGK_WARC_MAX_SIZE=300000",
+    )
     first = xxgk(*args, check=True)
     first_rows = jsonl(out / "datasets" / "demo" / "documents.jsonl")
     first_reports = jsonl(out / "datasets" / "demo" / "annual_reports.jsonl")
@@ -154,7 +187,9 @@ def test_spilled_crawl_gives_the_default_crawls_rows(demo_crawl, spill_crawls):
     assert any(r["kind"] == "attachment" and r["column"] for r in rows)  # columns inherited from pages
     default_reports = jsonl(demo_crawl.datasets / "annual_reports.jsonl")
     assert reports and len(reports) == len(default_reports)
-    assert {r["doc_id"]: r["checks_failed"] for r in reports} == {r["doc_id"]: r["checks_failed"] for r in default_reports}
+    assert {r["doc_id"]: r["checks_failed"] for r in reports} == {
+        r["doc_id"]: r["checks_failed"] for r in default_reports
+    }
     stats = crawl_stats(first, "xxgk/extract/")
     assert stats["xxgk/extract/by_reference"] == len(rows) and stats.get("xxgk/extract/by_value", 0) == 0
     assert stats["xxgk/extract/spilled"] > len(rows) / 2  # the on-disk FIFO carried most of them
@@ -167,16 +202,20 @@ def test_summary_says_how_long_capture_and_extraction_took(spill_crawls):
     line = next(x for x in first.stdout.splitlines() if x.split()[:1] == ["capture"])
     assert re.fullmatch(
         r"\s+capture\s+\d+ responses in \d+\.\d s \(\d+/s\); extraction finished \d+\.\d s later "
-        rf"\({len(rows)} documents, \d+/s\)", line), line
+        rf"\({len(rows)} documents, \d+/s\)",
+        line,
+    ), line
     assert "responses     " in first.stdout and f"documents     {len(rows)} rows" in first.stdout
 
 
 def test_revisits_get_their_rows_from_the_body_they_carry(spill_crawls):
     out, _, first_rows, _, second = spill_crawls
-    rows = jsonl(out / "datasets" / "demo" / "documents.jsonl")[len(first_rows):]  # the dataset appends
+    rows = jsonl(out / "datasets" / "demo" / "documents.jsonl")[len(first_rows) :]  # the dataset appends
     assert len(rows) == len(first_rows) and without_capture(rows) == without_capture(first_rows)
-    types = {read_record_at(out / "collections" / "demo" / "archive" / r["warc_file"], r["warc_offset"]).type
-             for r in rows}
+    types = {
+        read_record_at(out / "collections" / "demo" / "archive" / r["warc_file"], r["warc_offset"]).type
+        for r in rows
+    }
     assert types == {"revisit"}
     stats = crawl_stats(second, "xxgk/extract/")
     assert stats["xxgk/extract/by_value"] == len(rows) and stats.get("xxgk/extract/by_reference", 0) == 0
@@ -185,8 +224,18 @@ def test_revisits_get_their_rows_from_the_body_they_carry(spill_crawls):
 
 def test_inline_extraction_gives_the_same_rows(demo_crawl, demo_portal, tmp_path):
     _, portal = demo_portal
-    proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "--name", "demo", *FAST,
-                "-s", "XXGK_EXTRACT_WORKERS=0", check=True)
+    proc = xxgk(
+        "crawl",
+        portal.root_url,
+        "--out",
+        str(tmp_path),
+        "--name",
+        "demo",
+        *FAST,
+        "-s",
+        "XXGK_EXTRACT_WORKERS=0",
+        check=True,
+    )
     rows = jsonl(tmp_path / "datasets" / "demo" / "documents.jsonl")
     assert without_capture(rows) == without_capture(jsonl(demo_crawl.datasets / "documents.jsonl"))
     assert "extraction finished" in proc.stdout
@@ -205,9 +254,24 @@ def test_extraction_workers_end_with_a_killed_crawl(demo_portal, tmp_path):
 
     _, portal = demo_portal
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", portal.root_url, "--out", str(tmp_path), "--name", "demo",
-         *FAST, "-s", "DOWNLOAD_DELAY=0.2"],
-        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            portal.root_url,
+            "--out",
+            str(tmp_path),
+            "--name",
+            "demo",
+            *FAST,
+            "-s",
+            "DOWNLOAD_DELAY=0.2",
+        ],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     workers: set[int] = set()

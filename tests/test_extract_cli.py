@@ -18,7 +18,11 @@ def test_json_output_has_exactly_the_dataset_fields(capsys: pytest.CaptureFixtur
     assert main(["extract", str(PAGE), "--url", "http://www.nxhl.gov.cn/zwgk/a/t1.html", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert list(out) == DOCUMENT_FIELD_NAMES
-    assert (out["index_no"], out["publish_date"], out["kind"]) == ("640122-150/2018-93016", "2018-12-10", "page")
+    assert (out["index_no"], out["publish_date"], out["kind"]) == (
+        "640122-150/2018-93016",
+        "2018-12-10",
+        "page",
+    )
     assert out["attachments"][0] == "http://www.nxhl.gov.cn/zwgk/a/P020181210541263359921.doc"
 
 
@@ -41,7 +45,9 @@ def test_missing_file_is_one_error_line(capsys: pytest.CaptureFixture[str], tmp_
     assert main(["extract", str(tmp_path / "nope.html")]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.strip().splitlines() == [f"xxgk extract: error: no such file: {tmp_path / 'nope.html'}"]
+    assert captured.err.strip().splitlines() == [
+        f"xxgk extract: error: no such file: {tmp_path / 'nope.html'}"
+    ]
 
 
 def test_directory_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -49,7 +55,9 @@ def test_directory_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_unreadable_document_exits_non_zero_without_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unreadable_document_exits_non_zero_without_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)
     assert main(["extract", str(bad)]) == 1

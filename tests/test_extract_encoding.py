@@ -50,7 +50,9 @@ def test_utf8_page_declared_gbk_is_utf8() -> None:
 
 
 def test_bom_wins() -> None:
-    text, encoding = decode_html(b"\xef\xbb\xbf<html><title>\xe9\x87\x91</title></html>", "text/html; charset=gbk")
+    text, encoding = decode_html(
+        b"\xef\xbb\xbf<html><title>\xe9\x87\x91</title></html>", "text/html; charset=gbk"
+    )
     assert (encoding, "金" in text, text.startswith("\ufeff")) == ("utf-8", True, False)
 
 
@@ -85,8 +87,17 @@ def test_ascii_page() -> None:
     assert decode_html(b"<html>plain</html>", "text/html; charset=utf-8") == ("<html>plain</html>", "utf-8")
 
 
-@pytest.mark.parametrize(("label", "codec"), [("GB2312", "gb18030"), ("x-gbk", "gb18030"), ("UTF8", "utf-8"),
-                                              ("latin1", "cp1252"), ("no-such-charset", None), (None, None)])
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [
+        ("GB2312", "gb18030"),
+        ("x-gbk", "gb18030"),
+        ("UTF8", "utf-8"),
+        ("latin1", "cp1252"),
+        ("no-such-charset", None),
+        (None, None),
+    ],
+)
 def test_label_normalisation(label: str | None, codec: str | None) -> None:
     assert normalize_label(label) == codec
 
@@ -95,5 +106,7 @@ def test_random_bytes_never_raise() -> None:
     rng = random.Random(7)
     for _ in range(30):
         body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 2000)))
-        text, encoding = decode_html(body, rng.choice([None, "text/html; charset=utf-8", "text/html; charset=bogus"]))
+        text, encoding = decode_html(
+            body, rng.choice([None, "text/html; charset=utf-8", "text/html; charset=bogus"])
+        )
         assert isinstance(text, str) and encoding

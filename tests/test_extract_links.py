@@ -34,7 +34,20 @@ def test_classify_link(url: str, text: str | None, kind: str) -> None:
 
 
 def test_attachment_extensions_cover_what_portals_serve() -> None:
-    assert {"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "rar", "7z", "ofd", "txt"} <= ATTACHMENT_EXTENSIONS
+    assert {
+        "pdf",
+        "doc",
+        "docx",
+        "wps",
+        "xls",
+        "xlsx",
+        "et",
+        "zip",
+        "rar",
+        "7z",
+        "ofd",
+        "txt",
+    } <= ATTACHMENT_EXTENSIONS
 
 
 def test_find_attachment_links_resolves_dedupes_and_keeps_order() -> None:
@@ -76,7 +89,11 @@ def test_content_disposition_filename(value: str, name: str) -> None:
 def test_doc_id_is_stable_over_url_spellings() -> None:
     a = "HTTP://WWW.Example.gov.cn:80/xxgk/中文.pdf?b=2&a=1#frag"
     b = "http://www.example.gov.cn/xxgk/%E4%B8%AD%E6%96%87.pdf?a=1&b=2"
-    assert canonical_url(a) == canonical_url(b) == "http://www.example.gov.cn/xxgk/%E4%B8%AD%E6%96%87.pdf?a=1&b=2"
+    assert (
+        canonical_url(a)
+        == canonical_url(b)
+        == "http://www.example.gov.cn/xxgk/%E4%B8%AD%E6%96%87.pdf?a=1&b=2"
+    )
     assert doc_id(a) == doc_id(b) == "6fce105cc64d63ff"
     assert doc_id("https://www.example.gov.cn/xxgk/a.html") != doc_id("http://www.example.gov.cn/xxgk/a.html")
 
@@ -88,19 +105,35 @@ def test_doc_id_is_stable_over_url_spellings() -> None:
         ("http://a.cn/a.pdf", "application/pdf", b"%PDF-1.4\n", "attachment"),
         ("http://a.cn/a.htm", "text/html", b"%PDF-1.4\n", "attachment"),  # bytes win over the label
         ("http://a.cn/a.pdf", "text/html", b"<!DOCTYPE html><title>404</title>", "page"),  # error page
-        ("http://a.cn/dl?id=1", "application/octet-stream", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "attachment"),
+        (
+            "http://a.cn/dl?id=1",
+            "application/octet-stream",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            "attachment",
+        ),
         ("http://a.cn/a.txt", "text/plain", "说明".encode(), "attachment"),
         ("http://a.cn/a", None, b"<p>x</p>", "page"),
         ("http://a.cn/a.xls", "application/vnd.ms-excel", b"<html><table></table></html>", "attachment"),
         ("http://a.cn/a.html", "application/octet-stream", b"<!doctype html><p>x</p>", "page"),
     ],
 )
-def test_kind_by_bytes_then_content_type_then_extension(url: str, ct: str | None, body: bytes, kind: str) -> None:
+def test_kind_by_bytes_then_content_type_then_extension(
+    url: str, ct: str | None, body: bytes, kind: str
+) -> None:
     assert decide_kind(url, ct, body) == kind
 
 
 def test_empty_body_row() -> None:
-    row = extract_document("http://a.cn/x.pdf", {"Content-Type": "application/pdf"}, b"", status=200,
-                           parent_url="http://a.cn/p.html")
+    row = extract_document(
+        "http://a.cn/x.pdf",
+        {"Content-Type": "application/pdf"},
+        b"",
+        status=200,
+        parent_url="http://a.cn/p.html",
+    )
     assert (row["kind"], row["extraction_error"], row["parent_url"], row["status"]) == (
-        "attachment", "empty body", "http://a.cn/p.html", 200)
+        "attachment",
+        "empty body",
+        "http://a.cn/p.html",
+        200,
+    )

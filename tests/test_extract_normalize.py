@@ -32,14 +32,19 @@ def test_dates_in_every_printed_form(printed: str, expected: date) -> None:
     assert parse_date(printed) == expected
 
 
-@pytest.mark.parametrize("printed", ["2019-02-30", "二〇一九年十三月一日", "长期公开", "", None, "1899-01-01", "12345678"])
+@pytest.mark.parametrize(
+    "printed", ["2019-02-30", "二〇一九年十三月一日", "长期公开", "", None, "1899-01-01", "12345678"]
+)
 def test_impossible_or_absent_dates_are_none(printed: str | None) -> None:
     assert parse_date(printed) is None
 
 
 def test_time_is_kept_when_printed() -> None:
     assert parse_datetime("2019-01-22 09:14") == (date(2019, 1, 22), datetime(2019, 1, 22, 9, 14))
-    assert parse_datetime("2018年12月28日 10:30:05") == (date(2018, 12, 28), datetime(2018, 12, 28, 10, 30, 5))
+    assert parse_datetime("2018年12月28日 10:30:05") == (
+        date(2018, 12, 28),
+        datetime(2018, 12, 28, 10, 30, 5),
+    )
     assert parse_datetime("2018-12-10") == (date(2018, 12, 10), None)
 
 
@@ -65,7 +70,12 @@ def test_doc_no_split_for_every_bracket(printed: str, issuer: str, year: int, se
 
 def test_doc_no_unparseable_keeps_raw_and_empty_is_none() -> None:
     parsed = parse_doc_no("内部通知")
-    assert parsed is not None and (parsed.raw, parsed.issuer, parsed.year, parsed.serial) == ("内部通知", None, None, None)
+    assert parsed is not None and (parsed.raw, parsed.issuer, parsed.year, parsed.serial) == (
+        "内部通知",
+        None,
+        None,
+        None,
+    )
     assert parse_doc_no("无") is None
     assert parse_doc_no("  ") is None
 
@@ -99,7 +109,9 @@ def test_unknown_code_is_kept_not_guessed() -> None:
     assert r is not None and (r.code, r.name, r.status) == ("640199", None, "unknown")
 
 
-@pytest.mark.parametrize("index_no", ["640221001/2019-00012", "000014349/2019-00012", "201812-0001", "XA-12", "", None])
+@pytest.mark.parametrize(
+    "index_no", ["640221001/2019-00012", "000014349/2019-00012", "201812-0001", "XA-12", "", None]
+)
 def test_no_region_without_a_division_code(index_no: str | None) -> None:
     assert region_from_index_no(index_no) is None
 

@@ -65,7 +65,9 @@ class FaultRun:
         return {row["url"]: row for row in map(orjson.loads, filter(None, lines))}
 
     def log(self) -> str:
-        return "\n".join(p.read_text(encoding="utf-8") for p in (self.out / "runs" / "faults").glob("*/crawl.log"))
+        return "\n".join(
+            p.read_text(encoding="utf-8") for p in (self.out / "runs" / "faults").glob("*/crawl.log")
+        )
 
     def warcs(self) -> list[Path]:
         return sorted((self.collection / "archive").glob("*.warc.gz"))
@@ -92,7 +94,9 @@ def test_the_crawl_finishes(fault_run):
 def test_every_good_document_is_archived_and_in_the_dataset(fault_run):
     rows = fault_run.rows()
     captured = {
-        r["uri"] for r in records(fault_run.collection) if r["type"] in ("response", "revisit") and b" 200 " in r["block"][:20]
+        r["uri"]
+        for r in records(fault_run.collection)
+        if r["type"] in ("response", "revisit") and b" 200 " in r["block"][:20]
     }
     good = [fault_run.url(d.path) for d in fault_run.site.documents] + [fault_run.url(CHAIN_END)]
     assert not [u for u in good if u not in rows], "good documents missing from the dataset"
@@ -108,13 +112,17 @@ def test_every_good_document_is_archived_and_in_the_dataset(fault_run):
         if fault.archived:
             assert statuses.get(url) == {fault.status}, f"{fault.kind}: archived statuses {statuses.get(url)}"
         else:
-            assert url not in statuses, f"{fault.kind}: no complete response head came, yet a response was archived"
+            assert url not in statuses, (
+                f"{fault.kind}: no complete response head came, yet a response was archived"
+            )
 
 
 def test_wrong_charsets_do_not_garble_titles(fault_run):
     """GBK pages served as UTF-8 (and pages without an HTTP charset) keep their real titles."""
     rows = fault_run.rows()
-    lied = [d for d in fault_run.site.detail_pages if d.encoding == "gbk" and d.http_charset not in (None, "gbk")]
+    lied = [
+        d for d in fault_run.site.detail_pages if d.encoding == "gbk" and d.http_charset not in (None, "gbk")
+    ]
     assert lied, "the fault site has no GBK pages served with a wrong charset"
     for doc in fault_run.site.detail_pages:
         assert rows[fault_run.url(doc.path)]["title"] == doc.title, doc.path
@@ -133,7 +141,9 @@ def test_every_failure_is_reported_with_its_reason(fault_run):
             continue  # odd but usable: a row, no failure
         if fault.truncated and url in rows:
             # a cut capture still gives a row, which says it was cut
-            assert f"capture truncated ({fault.truncated})" in (rows[url]["extraction_error"] or ""), fault.kind
+            assert f"capture truncated ({fault.truncated})" in (rows[url]["extraction_error"] or ""), (
+                fault.kind
+            )
             continue
         lines = [line for line in log.splitlines() if url in line and re.search(r"\b(WARNING|ERROR)\b", line)]
         assert lines, f"{fault.kind}: no warning or error in the run log for {url}"
@@ -157,7 +167,11 @@ def test_every_failure_is_reported_with_its_reason(fault_run):
 def test_redirect_loops_are_reported(fault_run):
     log = fault_run.log()
     url = fault_run.url(f"{FAULT_DIR}/loop-a.htm")
-    assert any(url in line and ("redirect" in line.lower()) for line in log.splitlines() if "WARNING" in line or "ERROR" in line)
+    assert any(
+        url in line and ("redirect" in line.lower())
+        for line in log.splitlines()
+        if "WARNING" in line or "ERROR" in line
+    )
 
 
 def test_redirects_are_archived_hop_by_hop_and_bounded(fault_run):
@@ -193,11 +207,14 @@ def test_no_warc_is_invalid(fault_run):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # warcio computes payload digests over chunk framing (warcio#75): only chunked records may fail it
     chunked = {
-        r["offset"] for r in records(fault_run.collection)
+        r["offset"]
+        for r in records(fault_run.collection)
         if re.search(rb"(?im)^transfer-encoding:[ \t]*chunked", r["block"].split(b"\r\n\r\n", 1)[0])
     }
     for path in files:
-        check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(path)], capture_output=True, text=True)
+        check = subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", "-v", str(path)], capture_output=True, text=True
+        )
         offset, failed = None, set()
         for line in check.stdout.splitlines():
             m = re.match(r"\s+offset (\d+) ", line)

@@ -87,8 +87,13 @@ def test_dupefilter_filters_a_repeat_and_keeps_jobdir(tmp_path):
 def _exchange(url: str, body: bytes) -> Exchange:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body)
     return Exchange(
-        url=url, request_bytes=b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", response_bytes=head + body,
-        entity=body, date=warc_date(), head_length=len(head), payload_digest=digest(body),
+        url=url,
+        request_bytes=b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        response_bytes=head + body,
+        entity=body,
+        date=warc_date(),
+        head_length=len(head),
+        payload_digest=digest(body),
     )
 
 
@@ -100,7 +105,11 @@ def test_dedup_reads_the_original_back_from_the_file_being_written(tmp_path):
     index.add(digest(body), ref.filename, ref.offset)
     assert (tmp_path / (ref.filename + OPEN_SUFFIX)).exists()  # not closed yet
     original = index.lookup(digest(body).lower())  # any spelling of the label
-    assert (original.target_uri, original.date, original.record_id) == ("http://127.0.0.1/one", ref.date, ref.record_id)
+    assert (original.target_uri, original.date, original.record_id) == (
+        "http://127.0.0.1/one",
+        ref.date,
+        ref.record_id,
+    )
     assert index.lookup(digest(b"never archived")) is None
     writer.close()
     assert DedupIndex(tmp_path).lookup(digest(body)) is None  # a new index knows nothing yet

@@ -51,8 +51,12 @@ def exchange(request: Request | None, raw: bytes, url: str | None = None, **kwar
     )
 
 
-def ok(body: bytes, content_type: bytes | None = b"text/html; charset=utf-8", status: bytes = b"200 OK",
-       extra: bytes = b"") -> bytes:
+def ok(
+    body: bytes,
+    content_type: bytes | None = b"text/html; charset=utf-8",
+    status: bytes = b"200 OK",
+    extra: bytes = b"",
+) -> bytes:
     head = b"HTTP/1.1 " + status + b"\r\n"
     if content_type is not None:
         head += b"Content-Type: " + content_type + b"\r\n"
@@ -65,51 +69,105 @@ def write_everything(writer: WarcFileWriter) -> None:
     ref, _ = writer.write_exchange(exchange(Request(f"{BASE}/xxgk/index.html"), ok(page)))
     # what crawler.capture._document_found writes: warc-fields metadata, not indexed
     writer.write_record(
-        "metadata", b"xxgk-document: detail\r\nvia: http://127.0.0.1:8000/\r\nxxgk-link-text: \xe9\x80\x9a\xe7\x9f\xa5\r\n",
-        content_type="application/warc-fields", target_uri=f"{BASE}/xxgk/index.html",
-        extra=[("WARC-Concurrent-To", ref.record_id)], rotate=False,
+        "metadata",
+        b"xxgk-document: detail\r\nvia: http://127.0.0.1:8000/\r\nxxgk-link-text: \xe9\x80\x9a\xe7\x9f\xa5\r\n",
+        content_type="application/warc-fields",
+        target_uri=f"{BASE}/xxgk/index.html",
+        extra=[("WARC-Concurrent-To", ref.record_id)],
+        rotate=False,
     )
-    chunked = (b"HTTP/1.1 200 OK\r\ncontent-type:text/html;charset=GBK\r\nTransfer-Encoding: chunked\r\n\r\n"
-               b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+    chunked = (
+        b"HTTP/1.1 200 OK\r\ncontent-type:text/html;charset=GBK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    )
     writer.write_exchange(exchange(Request(f"{BASE}/chunked.html?a=1&b=2"), chunked))
     coded = gzip.compress(b"<html>gzip content coding</html>" * 20)
-    writer.write_exchange(exchange(Request(f"{BASE}/coded.html"), ok(coded, b"text/html", extra=b"Content-Encoding: gzip\r\n")))
+    writer.write_exchange(
+        exchange(Request(f"{BASE}/coded.html"), ok(coded, b"text/html", extra=b"Content-Encoding: gzip\r\n"))
+    )
     writer.write_exchange(exchange(Request(f"{BASE}/missing.html"), ok(b"not here", status=b"404 Not Found")))
-    writer.write_exchange(exchange(Request(f"{BASE}/bare"), ok(b"no type", None, status=b"200")))  # no reason phrase
-    writer.write_exchange(exchange(Request(f"{BASE}/latin1"), ok(b"x", b"text/plain", extra=b"X-Name: caf\xe9\r\n")))
-    writer.write_exchange(exchange(Request(f"{BASE}/redirect"), ok(b"", None, b"302 Found", b"Location: /xxgk/\r\n")))
-    writer.write_exchange(exchange(Request(f"{BASE}/%E6%96%87%E4%BB%B6/a.pdf"), ok(b"%PDF-1.4", b"application/pdf")))
+    writer.write_exchange(
+        exchange(Request(f"{BASE}/bare"), ok(b"no type", None, status=b"200"))
+    )  # no reason phrase
+    writer.write_exchange(
+        exchange(Request(f"{BASE}/latin1"), ok(b"x", b"text/plain", extra=b"X-Name: caf\xe9\r\n"))
+    )
+    writer.write_exchange(
+        exchange(Request(f"{BASE}/redirect"), ok(b"", None, b"302 Found", b"Location: /xxgk/\r\n"))
+    )
+    writer.write_exchange(
+        exchange(Request(f"{BASE}/%E6%96%87%E4%BB%B6/a.pdf"), ok(b"%PDF-1.4", b"application/pdf"))
+    )
     writer.write_exchange(exchange(None, ok(b"answer without a request record"), url=f"{BASE}/no-request"))
-    writer.write_exchange(exchange(Request(f"{BASE}/cut.bin"), ok(b"0123456789", b"application/octet-stream")[:-4],
-                                   truncated="length"))
+    writer.write_exchange(
+        exchange(
+            Request(f"{BASE}/cut.bin"),
+            ok(b"0123456789", b"application/octet-stream")[:-4],
+            truncated="length",
+        )
+    )
     # revisits: identical payload, and a 304 to a conditional request
     again = exchange(Request(f"{BASE}/xxgk/index_1.html"), ok(page))
     writer.write_exchange(again, Original(f"{BASE}/xxgk/index.html", ref.date, ref.record_id))
-    writer.write_exchange(exchange(Request(f"{BASE}/xxgk/index.html"), b"HTTP/1.1 304 Not Modified\r\n\r\n"),
-                          Original(f"{BASE}/xxgk/index.html", ref.date), SERVER_NOT_MODIFIED)
+    writer.write_exchange(
+        exchange(Request(f"{BASE}/xxgk/index.html"), b"HTTP/1.1 304 Not Modified\r\n\r\n"),
+        Original(f"{BASE}/xxgk/index.html", ref.date),
+        SERVER_NOT_MODIFIED,
+    )
     # POSTs: the body goes into the key (post-append), in each of cdxj-indexer's encodings
-    form = FormRequest(f"{BASE}/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=6&perpage=3",
-                       formdata={"col": "1", "webid": "1", "columnid": "1229", "unitid": "41273", "q": "通知 公告"})
+    form = FormRequest(
+        f"{BASE}/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=6&perpage=3",
+        formdata={"col": "1", "webid": "1", "columnid": "1229", "unitid": "41273", "q": "通知 公告"},
+    )
     post_ref, _ = writer.write_exchange(exchange(form, ok(b"<datastore></datastore>", b"text/xml")))
-    writer.write_exchange(exchange(form, ok(b"<datastore></datastore>", b"text/xml")),
-                          Original(form.url, post_ref.date, post_ref.record_id))  # no body in the key
-    as_json = Request(f"{BASE}/gkmlpt/api", method="POST", body=json.dumps({"sid": 755, "page": [1, 2]}).encode(),
-                      headers={"Content-Type": "application/json"})
+    writer.write_exchange(
+        exchange(form, ok(b"<datastore></datastore>", b"text/xml")),
+        Original(form.url, post_ref.date, post_ref.record_id),
+    )  # no body in the key
+    as_json = Request(
+        f"{BASE}/gkmlpt/api",
+        method="POST",
+        body=json.dumps({"sid": 755, "page": [1, 2]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     writer.write_exchange(exchange(as_json, ok(b'{"articles": []}', b"application/json")))
     boundary = b"xXxXx"
-    multipart = (b"--xXxXx\r\nContent-Disposition: form-data; name=\"page\"\r\n\r\n2\r\n"
-                 b"--xXxXx\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\n\x00\x01\r\n--xXxXx--\r\n")
-    writer.write_exchange(exchange(Request(f"{BASE}/upload", method="POST", body=multipart,
-                                           headers={"Content-Type": b"multipart/form-data; boundary=" + boundary}),
-                                   ok(b"ok", b"text/plain")))
-    writer.write_exchange(exchange(Request(f"{BASE}/binary", method="PUT", body=b"\x00\xff\xfe raw"), ok(b"ok", b"text/plain")))
+    multipart = (
+        b'--xXxXx\r\nContent-Disposition: form-data; name="page"\r\n\r\n2\r\n'
+        b'--xXxXx\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n\x00\x01\r\n--xXxXx--\r\n'
+    )
+    writer.write_exchange(
+        exchange(
+            Request(
+                f"{BASE}/upload",
+                method="POST",
+                body=multipart,
+                headers={"Content-Type": b"multipart/form-data; boundary=" + boundary},
+            ),
+            ok(b"ok", b"text/plain"),
+        )
+    )
+    writer.write_exchange(
+        exchange(Request(f"{BASE}/binary", method="PUT", body=b"\x00\xff\xfe raw"), ok(b"ok", b"text/plain"))
+    )
     writer.write_exchange(exchange(Request(f"{BASE}/empty-post", method="POST"), ok(b"ok", b"text/plain")))
     # records that are not exchanges
-    writer.write_record("resource", b"plain text resource", content_type="text/plain; charset=utf-8",
-                        target_uri=f"{BASE}/resource.txt", payload_digest=digest(b"plain text resource"))
-    writer.write_record("resource", b"no payload digest", content_type="text/plain", target_uri=f"{BASE}/nodigest.txt")
-    writer.write_record("metadata", b'{"a": 1}', content_type="application/json", target_uri=f"{BASE}/meta.json")
-    writer.write_record("resource", b"key: value\r\n", content_type="application/warc-fields", target_uri=f"{BASE}/f")
+    writer.write_record(
+        "resource",
+        b"plain text resource",
+        content_type="text/plain; charset=utf-8",
+        target_uri=f"{BASE}/resource.txt",
+        payload_digest=digest(b"plain text resource"),
+    )
+    writer.write_record(
+        "resource", b"no payload digest", content_type="text/plain", target_uri=f"{BASE}/nodigest.txt"
+    )
+    writer.write_record(
+        "metadata", b'{"a": 1}', content_type="application/json", target_uri=f"{BASE}/meta.json"
+    )
+    writer.write_record(
+        "resource", b"key: value\r\n", content_type="application/warc-fields", target_uri=f"{BASE}/f"
+    )
 
 
 def kept_lines(sink: IndexSink, warcs: list[Path]) -> list[str]:
@@ -136,8 +194,10 @@ def test_kept_lines_are_cdxj_indexer_lines(tmp_path, compressed, max_size):
     lines = kept_lines(sink, writer.files_written)
     keys = [line.split(" ", 1)[0] for line in lines]
     assert len(lines) == 21  # responses and revisits, two resources and a metadata record; no requests
-    assert ("1,0,0,127:8000)/module/web/jpage/dataproxy.jsp?__wb_method=post&col=1&columnid=1229&endrecord=6"
-            "&perpage=3&q=%e9%80%9a%e7%9f%a5%20%e5%85%ac%e5%91%8a&startrecord=4&unitid=41273&webid=1") in keys
+    assert (
+        "1,0,0,127:8000)/module/web/jpage/dataproxy.jsp?__wb_method=post&col=1&columnid=1229&endrecord=6"
+        "&perpage=3&q=%e9%80%9a%e7%9f%a5%20%e5%85%ac%e5%91%8a&startrecord=4&unitid=41273&webid=1"
+    ) in keys
     assert sum("__wb_method=" in key for key in keys) == 5
     assert any('"method": "PUT"' in line and "__wb_post_data=" in line for line in lines)
 
@@ -155,7 +215,9 @@ def test_merged_index_equals_a_rebuild_and_sidecars_go(tmp_path):
     assert (coll / "indexes" / PENDING_DIR).is_dir()
     index = sink.merge(coll, writer.files_written)
     archive = coll / "archive"
-    assert index.read_text(encoding="utf-8").splitlines() == index_warcs(collection_files(archive), root=archive)
+    assert index.read_text(encoding="utf-8").splitlines() == index_warcs(
+        collection_files(archive), root=archive
+    )
     assert not (coll / "indexes" / PENDING_DIR).exists()
 
 
@@ -168,7 +230,9 @@ def test_failures_fall_back_to_reading_the_warcs(tmp_path, caplog):
     writer.close()
     first, second, *_ = writer.files_written
     sink.sidecar_path(first).unlink()  # a sidecar gone: that file is read
-    sink.sidecar_path(second).write_bytes(b"\xff\xfe not UTF-8\n")  # a damaged one: the merge fails, all are read
+    sink.sidecar_path(second).write_bytes(
+        b"\xff\xfe not UTF-8\n"
+    )  # a damaged one: the merge fails, all are read
     with caplog.at_level(logging.WARNING, logger="archive.index_sink"):
         index = sink.merge(coll, writer.files_written)
     assert "is gone" in caplog.text and "reading the WARC files instead" in caplog.text
@@ -187,7 +251,9 @@ def test_failures_fall_back_to_reading_the_warcs(tmp_path, caplog):
         fh.write(other.files_written[0].read_bytes())  # two more records
     assert sink.completed() == {}
     index = sink.merge(coll, [warc])
-    assert index.read_text(encoding="utf-8").splitlines() == index_warcs(collection_files(archive), root=archive)
+    assert index.read_text(encoding="utf-8").splitlines() == index_warcs(
+        collection_files(archive), root=archive
+    )
 
     # the sidecar cannot even be created: the writer goes on, the file is read at the end
     caplog.clear()
@@ -198,7 +264,9 @@ def test_failures_fall_back_to_reading_the_warcs(tmp_path, caplog):
     writer.close()
     assert "will be indexed by reading it" in caplog.text and sink.completed() == {}
     index = sink.merge(coll, writer.files_written)
-    assert index.read_text(encoding="utf-8").splitlines() == index_warcs(collection_files(archive), root=archive)
+    assert index.read_text(encoding="utf-8").splitlines() == index_warcs(
+        collection_files(archive), root=archive
+    )
 
 
 def test_sorted_lines_spills_runs_and_cleans_up(tmp_path):

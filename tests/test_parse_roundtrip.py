@@ -27,20 +27,28 @@ def test_reparse_gives_the_live_rows(demo_crawl, tmp_path, jobs):
     for record_id, row in live.items():
         assert parsed[record_id] == row, row["url"]
     live_reports = sorted(jsonl(demo_crawl.datasets / "annual_reports.jsonl"), key=lambda r: r["doc_id"])
-    parsed_reports = sorted(jsonl(tmp_path / "datasets" / "demo" / "annual_reports.jsonl"), key=lambda r: r["doc_id"])
+    parsed_reports = sorted(
+        jsonl(tmp_path / "datasets" / "demo" / "annual_reports.jsonl"), key=lambda r: r["doc_id"]
+    )
     assert parsed_reports == live_reports and live_reports
 
 
 def test_reparse_into_existing_output_replaces_it_whole(demo_crawl, tmp_path):
     for _ in range(2):  # a second parse replaces, never appends
-        assert xxgk("parse", str(demo_crawl.collection), "--out", str(tmp_path), "--jobs", "1").returncode == 0
+        assert (
+            xxgk("parse", str(demo_crawl.collection), "--out", str(tmp_path), "--jobs", "1").returncode == 0
+        )
     rows = jsonl(tmp_path / "datasets" / "demo" / "documents.jsonl")
     assert len(rows) == len(demo_crawl.site.documents)
 
 
 def test_other_tools_warcs_parse(tmp_path):
-    files = [SAMPLES / "pywb" / "example-wget-1-14.warc.gz", SAMPLES / "pywb" / "example-wpull.warc.gz",
-             SAMPLES / "pywb" / "iana.warc.gz", SAMPLES / "pywb" / "dupes.warc.gz"]
+    files = [
+        SAMPLES / "pywb" / "example-wget-1-14.warc.gz",
+        SAMPLES / "pywb" / "example-wpull.warc.gz",
+        SAMPLES / "pywb" / "iana.warc.gz",
+        SAMPLES / "pywb" / "dupes.warc.gz",
+    ]
     proc = xxgk("parse", *map(str, files), "--out", str(tmp_path), "--name", "foreign", "--jobs", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = jsonl(tmp_path / "datasets" / "foreign" / "documents.jsonl")
@@ -50,8 +58,17 @@ def test_other_tools_warcs_parse(tmp_path):
 
 
 def test_broken_warc_is_reported_and_good_records_kept(tmp_path):
-    proc = xxgk("parse", str(SAMPLES / "warcio" / "example-wrong-chunks.warc.gz"),
-                str(SAMPLES / "pywb" / "example.warc.gz"), "--out", str(tmp_path), "--name", "b", "--jobs", "1")
+    proc = xxgk(
+        "parse",
+        str(SAMPLES / "warcio" / "example-wrong-chunks.warc.gz"),
+        str(SAMPLES / "pywb" / "example.warc.gz"),
+        "--out",
+        str(tmp_path),
+        "--name",
+        "b",
+        "--jobs",
+        "1",
+    )
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 1 and "warning:" in proc.stderr
     assert (tmp_path / "datasets" / "b" / "documents.jsonl").exists()
@@ -82,15 +99,25 @@ def test_reports_are_checked_against_the_year_before(tmp_path):
         assert crawl.returncode == 0, crawl.stderr
     collection = tmp_path / "crawl" / "collections" / "demo"
     assert xxgk("parse", str(collection), "--out", str(tmp_path), "--jobs", "1").returncode == 0
-    reports = [orjson.loads(p.read_bytes()) for p in (tmp_path / "datasets" / "demo" / "reports").glob("*.json")]
-    later = next(r for r in reports if r["doc"].get("organ") == "贺兰县东湖镇" and r["doc"].get("report_year") == 2023)
+    reports = [
+        orjson.loads(p.read_bytes()) for p in (tmp_path / "datasets" / "demo" / "reports").glob("*.json")
+    ]
+    later = next(
+        r for r in reports if r["doc"].get("organ") == "贺兰县东湖镇" and r["doc"].get("report_year") == 2023
+    )
     cross = {(c["id"], c["scope"]): c["status"] for c in later["checks"] if c["id"].startswith("S")}
     assert cross[("S1", "total")] == "pass" and cross[("S2", "normative_documents")] == "pass"
-    earlier = next(r for r in reports if r["doc"].get("organ") == "贺兰县东湖镇" and r["doc"].get("report_year") == 2022)
+    earlier = next(
+        r for r in reports if r["doc"].get("organ") == "贺兰县东湖镇" and r["doc"].get("report_year") == 2022
+    )
     assert not any(c["id"].startswith("S1") for c in earlier["checks"])  # nothing before 2022 in the archive
+
     # the live crawl linked them the same way, its reports waiting on disk until the end
     def read(directory):
-        return {p.name: orjson.loads(p.read_bytes()) for p in (directory / "datasets" / "demo" / "reports").glob("*.json")}
+        return {
+            p.name: orjson.loads(p.read_bytes())
+            for p in (directory / "datasets" / "demo" / "reports").glob("*.json")
+        }
 
     live, parsed = read(tmp_path / "crawl"), read(tmp_path)
     assert live.keys() == parsed.keys()

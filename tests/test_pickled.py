@@ -10,7 +10,9 @@ from pipelines.pickled import Concatenated, PickledLog
 
 
 def test_items_come_back_by_position_and_in_order(tmp_path):
-    items = [{"n": i, "text": "报告" * (i * 997 % 40_000)} for i in range(60)]  # some bigger than the read-ahead
+    items = [
+        {"n": i, "text": "报告" * (i * 997 % 40_000)} for i in range(60)
+    ]  # some bigger than the read-ahead
     with PickledLog(directory=tmp_path) as log:
         for item in items:
             log.append(item)

@@ -44,7 +44,11 @@ def test_block_pages_are_recognised_and_content_is_not():
     assert detect(200, CAPTCHA_PAGE.encode()) == "captcha"
     assert detect(200, CAPTCHA_PAGE.encode("gbk")) == "captcha"  # GBK walls too
     # a 依申请公开 page with a 验证码 field among lots of content is a page
-    form = "<html><body>" + "<p>公民、法人或者其他组织申请获取政府信息。</p>" * 800 + "请输入验证码</body></html>"
+    form = (
+        "<html><body>"
+        + "<p>公民、法人或者其他组织申请获取政府信息。</p>" * 800
+        + "请输入验证码</body></html>"
+    )
     assert detect(200, form.encode()) is None
     assert detect(200, "<html><body><p>关于做好春耕生产的通知</p></body></html>".encode()) is None
     assert detect(403, b"<html><body>Access Denied</body></html>") == "access_denied"
@@ -58,19 +62,45 @@ def walled_crawl(tmp_path_factory):
     waf_details = [d.path for d in waf_site.detail_pages]
     busy_details = [d.path for d in busy_site.detail_pages]
     waf = Walls(challenged=every_nth(waf_details, 3), blocked=every_nth(waf_details, 5, 1))
-    busy = Walls(rate_limited=every_nth(busy_details, 3), always_busy=every_nth(busy_details, 6, 1), retry_after="1")
+    busy = Walls(
+        rate_limited=every_nth(busy_details, 3), always_busy=every_nth(busy_details, 6, 1), retry_after="1"
+    )
     waf_site.gate, busy_site.gate = waf, busy
     out = tmp_path_factory.mktemp("walled")
-    settings = ["-s", f"RETRY_TIMES={RETRY_TIMES}", "-s", f"XXGK_BLOCK_RETRY_TIMES={BLOCK_RETRY_TIMES}",
-                "-s", "XXGK_BACKOFF_BASE=0.2"]
+    settings = [
+        "-s",
+        f"RETRY_TIMES={RETRY_TIMES}",
+        "-s",
+        f"XXGK_BLOCK_RETRY_TIMES={BLOCK_RETRY_TIMES}",
+        "-s",
+        "XXGK_BACKOFF_BASE=0.2",
+    ]
     with DemoPortal(waf_site) as p1, DemoPortal(busy_site) as p2:
-        proc = xxgk("crawl", p1.root_url, p2.root_url, "--out", str(out), "--name", "walled", *FAST, *settings,
-                    check=True)
+        proc = xxgk(
+            "crawl",
+            p1.root_url,
+            p2.root_url,
+            "--out",
+            str(out),
+            "--name",
+            "walled",
+            *FAST,
+            *settings,
+            check=True,
+        )
         bases = (p1.base_url, p2.base_url)
-    rows = {orjson.loads(line)["url"]: orjson.loads(line)
-            for line in (out / "datasets/walled/documents.jsonl").read_bytes().splitlines() if line}
-    return {"waf": (waf_site, waf, bases[0]), "busy": (busy_site, busy, bases[1]), "proc": proc, "rows": rows,
-            "out": out}
+    rows = {
+        orjson.loads(line)["url"]: orjson.loads(line)
+        for line in (out / "datasets/walled/documents.jsonl").read_bytes().splitlines()
+        if line
+    }
+    return {
+        "waf": (waf_site, waf, bases[0]),
+        "busy": (busy_site, busy, bases[1]),
+        "proc": proc,
+        "rows": rows,
+        "out": out,
+    }
 
 
 def test_challenged_pages_are_retried_and_walls_give_up_without_rows(walled_crawl):
@@ -152,7 +182,11 @@ def test_backoff_holds_only_the_host_that_asked_and_retries_are_bounded():
     final = mw.process_response(again, HtmlResponse(again.url, status=503, body=b"", request=again))
     assert final.status == 503
     stats = crawler.stats.get_stats()
-    assert stats["xxgk/backoff/429"] == 1 and stats["xxgk/backoff/503"] == 1 and stats["xxgk/backoff/gave_up"] == 1
+    assert (
+        stats["xxgk/backoff/429"] == 1
+        and stats["xxgk/backoff/503"] == 1
+        and stats["xxgk/backoff/gave_up"] == 1
+    )
 
 
 def test_a_wall_is_marked_and_given_up_after_block_retries():
@@ -160,13 +194,23 @@ def test_a_wall_is_marked_and_given_up_after_block_retries():
 
     mw, crawler = _middleware(XXGK_BLOCK_RETRY_TIMES=1, XXGK_BACKOFF_BASE=0.01)
     request = Request("http://a.gov.cn/xxgk/2.htm")
-    wall = HtmlResponse(request.url, status=200, body=CAPTCHA_PAGE.encode(), request=request,
-                        headers={"Content-Type": "text/html; charset=utf-8"})
+    wall = HtmlResponse(
+        request.url,
+        status=200,
+        body=CAPTCHA_PAGE.encode(),
+        request=request,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
     retry = mw.process_response(request, wall)
     assert isinstance(retry, Request) and "xxgk_blocked" not in retry.meta
     final = mw.process_response(retry, wall.replace(request=retry))
     assert final is not None and retry.meta["xxgk_blocked"] == "captcha"
     assert crawler.stats.get_value("xxgk/blocked/captcha") == 2
-    pdf = HtmlResponse(request.url, status=200, body=b"%PDF-1.4 " + CAPTCHA_PAGE.encode(), request=request,
-                       headers={"Content-Type": "application/pdf"})
+    pdf = HtmlResponse(
+        request.url,
+        status=200,
+        body=b"%PDF-1.4 " + CAPTCHA_PAGE.encode(),
+        request=request,
+        headers={"Content-Type": "application/pdf"},
+    )
     assert mw.process_response(request, pdf) is pdf  # files are never walls

@@ -55,7 +55,9 @@ def test_second_crawl_stores_revisits_not_copies(twice):
 def test_second_crawl_still_yields_every_document(twice, demo_portal):
     out, *_ = twice
     site, _ = demo_portal
-    rows = [orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()]
+    rows = [
+        orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
+    ]
     assert len(rows) == 2 * len(site.documents)  # one row per document per run, both traceable
 
 
@@ -104,7 +106,9 @@ def test_wacz_validates_and_meets_the_spec(twice, tmp_path):
     proc = xxgk("wacz", str(out / "collections" / "demo"), "-o", str(wacz))
     assert proc.returncode == 0, proc.stderr
     ensure_tools_env(quiet=True)
-    check = subprocess.run([str(tool_path("wacz")), "validate", "-f", str(wacz)], capture_output=True, text=True)
+    check = subprocess.run(
+        [str(tool_path("wacz")), "validate", "-f", str(wacz)], capture_output=True, text=True
+    )
     assert check.returncode == 0 and "is valid" in check.stdout, check.stdout + check.stderr
     with zipfile.ZipFile(wacz) as zf:
         infos = {i.filename: i for i in zf.infolist()}
@@ -119,7 +123,10 @@ def test_wacz_validates_and_meets_the_spec(twice, tmp_path):
         assert index == sorted(index)
         package = orjson.loads(zf.read("datapackage.json"))
         assert package["wacz_version"] == "1.1.1" and package["profile"] == "data-package"
-        assert {r["path"] for r in package["resources"]} == set(infos) - {"datapackage.json", "datapackage-digest.json"}
+        assert {r["path"] for r in package["resources"]} == set(infos) - {
+            "datapackage.json",
+            "datapackage-digest.json",
+        }
 
 
 def test_replay_command_serves_the_collection(twice, demo_portal):
@@ -133,8 +140,14 @@ def test_replay_command_serves_the_collection(twice, demo_portal):
     out = twice[0]
     site, portal = demo_portal
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "replay", str(out), "--port", "0"],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "replay", str(out), "--port", "0"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()  # "pywb is replaying … on http://127.0.0.1:PORT/"
         assert "pywb is replaying" in first, first + proc.stderr.read() if proc.poll() is not None else first
@@ -147,5 +160,7 @@ def test_replay_command_serves_the_collection(twice, demo_portal):
         proc.wait(timeout=30)
     assert proc.returncode == 0
     port = base.rsplit(":", 1)[1]
-    left = subprocess.run(["pgrep", "-f", f"wayback --bind 127.0.0.1 --port {port}$"], capture_output=True, text=True)
+    left = subprocess.run(
+        ["pgrep", "-f", f"wayback --bind 127.0.0.1 --port {port}$"], capture_output=True, text=True
+    )
     assert not left.stdout.strip(), "pywb outlived `xxgk replay`"

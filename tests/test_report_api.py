@@ -16,22 +16,52 @@ from tests.fixtures.reports import build
 from tests.fixtures.reports.specs import DONGHU_2022, DONGHU_2023, SHUIWU_2023
 
 SEEDS = Path(__file__).parent / "fixtures" / "reports" / "seeds"
-TOP_KEYS = {"schema", "doc", "sections", "proactive", "applications", "review_litigation", "info_processing_fee",
-            "legacy", "prose_figures", "cells", "checks", "parser"}
-DOC_KEYS = {"url", "warc_record_id", "fetched_at", "content_type", "title", "organ", "organ_kind", "region_code",
-            "report_year", "published_date", "index_no", "doc_no", "doc_type", "format", "format_evidence",
-            "table_layout"}
+TOP_KEYS = {
+    "schema",
+    "doc",
+    "sections",
+    "proactive",
+    "applications",
+    "review_litigation",
+    "info_processing_fee",
+    "legacy",
+    "prose_figures",
+    "cells",
+    "checks",
+    "parser",
+}
+DOC_KEYS = {
+    "url",
+    "warc_record_id",
+    "fetched_at",
+    "content_type",
+    "title",
+    "organ",
+    "organ_kind",
+    "region_code",
+    "report_year",
+    "published_date",
+    "index_no",
+    "doc_no",
+    "doc_type",
+    "format",
+    "format_evidence",
+    "table_layout",
+}
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("XX县交通运输局2021年政府信息公开工作年度报告", True),
-    ("关于2022年度政府信息公开工作年度报告", True),
-    ("东湖镇2019年政务公开工作年度报告", True),
-    ("2020年政府信息公开年报", True),
-    ("贺兰县金贵镇2018年政务公开工作总结暨2019年工作计划", False),
-    ("关于2023年政务公开工作要点落实情况的函", False),
-    ("关于印发2024年政务公开工作要点的通知", False),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("XX县交通运输局2021年政府信息公开工作年度报告", True),
+        ("关于2022年度政府信息公开工作年度报告", True),
+        ("东湖镇2019年政务公开工作年度报告", True),
+        ("2020年政府信息公开年报", True),
+        ("贺兰县金贵镇2018年政务公开工作总结暨2019年工作计划", False),
+        ("关于2023年政务公开工作要点落实情况的函", False),
+        ("关于印发2024年政务公开工作要点的通知", False),
+    ],
+)
 def test_is_annual_report_by_title(title, expected):
     assert is_annual_report(title, None) is expected
 
@@ -45,23 +75,51 @@ def test_is_annual_report_without_title_reads_the_head_or_the_table():
 
 
 def test_document_shape():
-    report = parse_report(html=build.to_html(DONGHU_2023),
-                          meta={"url": "http://x.gov.cn/ndbg/1.htm", "warc_record_id": "<urn:uuid:1>",
-                                "fetched_at": "2026-11-25T09:14:00Z", "publish_date": "2024-01-18",
-                                "index_no": "640122-001/2024-00001"})
+    report = parse_report(
+        html=build.to_html(DONGHU_2023),
+        meta={
+            "url": "http://x.gov.cn/ndbg/1.htm",
+            "warc_record_id": "<urn:uuid:1>",
+            "fetched_at": "2026-11-25T09:14:00Z",
+            "publish_date": "2024-01-18",
+            "index_no": "640122-001/2024-00001",
+        },
+    )
     assert set(report) == TOP_KEYS and report["schema"] == SCHEMA == "xxgk.annual_report/1"
     assert set(report["doc"]) == DOC_KEYS
-    assert report["doc"]["url"] == "http://x.gov.cn/ndbg/1.htm" and report["doc"]["warc_record_id"] == "<urn:uuid:1>"
-    assert report["doc"]["index_no"] == "640122-001/2024-00001" and report["doc"]["content_type"] == "text/html"
+    assert (
+        report["doc"]["url"] == "http://x.gov.cn/ndbg/1.htm"
+        and report["doc"]["warc_record_id"] == "<urn:uuid:1>"
+    )
+    assert (
+        report["doc"]["index_no"] == "640122-001/2024-00001" and report["doc"]["content_type"] == "text/html"
+    )
     assert report["doc"]["format_evidence"][:2] == ["本年制发件数", "本年废止件数"]
-    assert report["applications"]["columns"] == ["natural_person", "commercial", "research", "social_welfare",
-                                                 "legal_service", "other_org", "total"]
+    assert report["applications"]["columns"] == [
+        "natural_person",
+        "commercial",
+        "research",
+        "social_welfare",
+        "legal_service",
+        "other_org",
+        "total",
+    ]
     assert len(report["applications"]["rows"]) == 25
-    assert set(report["applications"]["derived"]) == {"denied", "unable", "not_processed", "other", "components_sum"}
+    assert set(report["applications"]["derived"]) == {
+        "denied",
+        "unable",
+        "not_processed",
+        "other",
+        "components_sum",
+    }
     assert report["applications"]["derived"]["other"]["total"] == 2
     assert set(report["review_litigation"]) == {"review", "litigation_direct", "litigation_after_review"}
     for c in report["checks"]:
-        assert {"id", "scope", "status", "lhs", "rhs"} <= set(c) and c["status"] in ("pass", "fail", "not_assessable")
+        assert {"id", "scope", "status", "lhs", "rhs"} <= set(c) and c["status"] in (
+            "pass",
+            "fail",
+            "not_assessable",
+        )
     for c in report["cells"]:
         assert {"table", "row", "col", "raw", "value", "blank", "recovered", "ambiguous", "span"} <= set(c)
     assert report["parser"]["version"]
@@ -71,10 +129,32 @@ def test_document_shape():
 def test_flat_row_columns():
     names = [f.name for f in FLAT_FIELDS]
     assert names == FLAT_FIELD_NAMES and len(set(names)) == len(names)
-    assert {f.type for f in FLAT_FIELDS} <= {"string", "int64", "float64", "date", "timestamp", "list<string>"}
-    for name in ("organ", "report_year", "format", "new_received_total", "carried_over_total", "granted_total",
-                 "partial_total", "denied_total", "unable_total", "not_processed_total", "other_total",
-                 "processed_total", "carried_forward_total", "review_total", "litigation_total", "checks_failed"):
+    assert {f.type for f in FLAT_FIELDS} <= {
+        "string",
+        "int64",
+        "float64",
+        "date",
+        "timestamp",
+        "list<string>",
+    }
+    for name in (
+        "organ",
+        "report_year",
+        "format",
+        "new_received_total",
+        "carried_over_total",
+        "granted_total",
+        "partial_total",
+        "denied_total",
+        "unable_total",
+        "not_processed_total",
+        "other_total",
+        "processed_total",
+        "carried_forward_total",
+        "review_total",
+        "litigation_total",
+        "checks_failed",
+    ):
         assert name in names
     assert not set(names) & (TOP_KEYS - {"schema"})  # flat keys can sit beside the nested document
 
@@ -82,13 +162,26 @@ def test_flat_row_columns():
 def test_flat_row_values():
     row = flat_row(parse_report(html=build.to_html(DONGHU_2023)))
     assert list(row) == FLAT_FIELD_NAMES
-    assert (row["new_received_total"], row["carried_over_total"], row["processed_total"],
-            row["carried_forward_total"]) == (30, 2, 31, 1)
-    assert (row["granted_total"], row["partial_total"], row["denied_total"], row["unable_total"],
-            row["not_processed_total"], row["other_total"]) == (13, 4, 2, 8, 2, 2)
+    assert (
+        row["new_received_total"],
+        row["carried_over_total"],
+        row["processed_total"],
+        row["carried_forward_total"],
+    ) == (30, 2, 31, 1)
+    assert (
+        row["granted_total"],
+        row["partial_total"],
+        row["denied_total"],
+        row["unable_total"],
+        row["not_processed_total"],
+        row["other_total"],
+    ) == (13, 4, 2, 8, 2, 2)
     assert (row["review_total"], row["litigation_total"]) == (1, 1)
-    assert (row["proactive_normative_in_force"], row["proactive_licensing_decisions"], row["proactive_fees_amount"]) == (
-        25, 128, 1.25)
+    assert (
+        row["proactive_normative_in_force"],
+        row["proactive_licensing_decisions"],
+        row["proactive_fees_amount"],
+    ) == (25, 128, 1.25)
     assert row["proactive_normative_new_made"] is None  # a 2019 column stays empty for a 2021 report
     assert row["checks_failed"] == 0 and row["checks_failed_ids"] == []
     assert row["info_processing_fee_amount"] == 0.0 and row["info_processing_fee_unit"] == "元"
@@ -110,10 +203,14 @@ def test_no_input_is_an_error():
 
 
 def test_pipelines_never_import_scrapy_or_the_crawler():
-    code = ("import sys, pipelines.reports, pipelines.reports.parse; "
-            "bad = [m for m in sys.modules if m == 'scrapy' or m.startswith(('scrapy.', 'crawler'))]; "
-            "print(bad); sys.exit(1 if bad else 0)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    code = (
+        "import sys, pipelines.reports, pipelines.reports.parse; "
+        "bad = [m for m in sys.modules if m == 'scrapy' or m.startswith(('scrapy.', 'crawler'))]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1]
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -138,7 +235,11 @@ def test_cli_json_carries_flat_keys_beside_the_document(files, capsys):
     assert main(["report", str(files["html"]), "--json"]) == 0
     out = orjson.loads(capsys.readouterr().out)
     assert out["schema"] == SCHEMA
-    assert out["new_received_total"] == 30 and out["checks_failed"] == 0 and out["organ"] == "贺兰县东湖镇人民政府"
+    assert (
+        out["new_received_total"] == 30
+        and out["checks_failed"] == 0
+        and out["organ"] == "贺兰县东湖镇人民政府"
+    )
     assert out["doc"]["format"] == "gb2021" and out["applications"]["rows"]["granted"]["total"] == 13
     assert set(out) >= set(FLAT_FIELD_NAMES) | TOP_KEYS
 

@@ -48,12 +48,17 @@ def test_figures_are_right_or_null(kind, parsed):
         wrong = {k: (truth[k], v) for k, v in got.items() if v is not None and v != truth[k]}
         assert wrong == {}, spec.slug
         assert report["review_litigation"] == expected["review_litigation"], spec.slug
-        assert {r: {c: (v["value"] if isinstance(v, dict) else v) for c, v in cols.items()}
-                for r, cols in report["proactive"].items()} == {
+        assert {
             r: {c: (v["value"] if isinstance(v, dict) else v) for c, v in cols.items()}
-            for r, cols in expected["proactive"].items()}, spec.slug
+            for r, cols in report["proactive"].items()
+        } == {
+            r: {c: (v["value"] if isinstance(v, dict) else v) for c, v in cols.items()}
+            for r, cols in expected["proactive"].items()
+        }, spec.slug
         # every row total is printed in the last column: never ambiguous
-        assert all(got[(row, "total")] == truth[(row, "total")] for row in expected["applications"]), spec.slug
+        assert all(got[(row, "total")] == truth[(row, "total")] for row in expected["applications"]), (
+            spec.slug
+        )
         nulls = [k for k, v in got.items() if v is None]
         amb = {(c["row"], c["col"]) for c in report["cells"] if c["ambiguous"]}
         assert set(nulls) == amb, spec.slug  # a null cell is always explained

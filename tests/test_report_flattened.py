@@ -36,11 +36,17 @@ def test_exactly_one_split_fits_the_checks_so_it_is_recovered():
     assert "flattened_table_recovered" in report["parser"]["warnings"]
     cells = {(c["table"], c["row"], c["col"]): c for c in report["cells"]}
     c = cells[("t3", "new_received", "natural_person")]
-    assert (c["value"], c["raw"], c["recovered"], c["ambiguous"], c.get("split")) == (24, "24", True, False, True)
+    assert (c["value"], c["raw"], c["recovered"], c["ambiguous"], c.get("split")) == (
+        24,
+        "24",
+        True,
+        False,
+        True,
+    )
     s, e = c["span"]
     assert text[s:e] == "24"  # the two digits inside the run-together token
     total = cells[("t3", "new_received", "total")]
-    assert text[total["span"][0]:total["span"][1]] == "25"
+    assert text[total["span"][0] : total["span"][1]] == "25"
     assert not cells[("t3", "partial", "total")]["recovered"]  # printed with separators: read as is
     assert flat_row(report)["recovered_cells"] == 7 * 3 + 15
     assert all(c["status"] != "fail" for c in report["checks"])
@@ -50,12 +56,24 @@ def test_several_splits_fit_so_the_disputed_cells_stay_null():
     report = parse_report(text=fixture(FLAT_AMBIGUOUS))
     rows = report["applications"]["rows"]
     for key in ("granted", "partial"):
-        assert rows[key] == {"natural_person": None, "commercial": None, "research": None, "social_welfare": 0,
-                             "legal_service": 0, "other_org": 0, "total": 11}
+        assert rows[key] == {
+            "natural_person": None,
+            "commercial": None,
+            "research": None,
+            "social_welfare": 0,
+            "legal_service": 0,
+            "other_org": 0,
+            "total": 11,
+        }
     amb = {(c["row"], c["col"]): c["candidates"] for c in report["cells"] if c["ambiguous"]}
-    assert amb == {("granted", "natural_person"): [1, 10], ("granted", "commercial"): [0, 1],
-                   ("granted", "research"): [0, 10], ("partial", "natural_person"): [1, 10],
-                   ("partial", "commercial"): [0, 1], ("partial", "research"): [0, 10]}
+    assert amb == {
+        ("granted", "natural_person"): [1, 10],
+        ("granted", "commercial"): [0, 1],
+        ("granted", "research"): [0, 10],
+        ("partial", "natural_person"): [1, 10],
+        ("partial", "commercial"): [0, 1],
+        ("partial", "research"): [0, 10],
+    }
     assert "ambiguous_cells:6" in report["parser"]["warnings"]
     assert flat_row(report)["ambiguous_cells"] == 6
     # nothing failed: the cells are unknown, not inconsistent

@@ -16,8 +16,10 @@ DEMO = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "data" / "repo
 
 def _money_free(proactive: dict) -> dict:
     """Section 二 with money as (value, unit): the raw text is checked separately."""
-    return {row: {col: (v["value"], v["unit"]) if isinstance(v, dict) else v for col, v in cols.items()}
-            for row, cols in proactive.items()}
+    return {
+        row: {col: (v["value"], v["unit"]) if isinstance(v, dict) else v for col, v in cols.items()}
+        for row, cols in proactive.items()
+    }
 
 
 def assert_matches(report: dict, expected: dict) -> None:
@@ -61,7 +63,11 @@ def test_inconsistent_total_is_flagged_and_kept():
     assert rows["processed_total"]["total"] == 21  # as printed, never replaced
     assert report["applications"]["derived"]["components_sum"]["total"] == 27
     failed = {(c["id"], c["scope"]): (c["lhs"], c["rhs"]) for c in report["checks"] if c["status"] == "fail"}
-    assert failed == {("H1", "total"): (27, 21), ("H2", "total"): (21, 27), ("H3", "processed_total"): (21, 27)}
+    assert failed == {
+        ("H1", "total"): (27, 21),
+        ("H2", "total"): (21, 27),
+        ("H3", "processed_total"): (21, 27),
+    }
     assert flat_row(report)["processed_total"] == 21
 
 
@@ -123,8 +129,10 @@ def test_prose_figures_and_fee_sentence():
     assert (t["T1"]["status"], t["T1"]["lhs"], t["T1"]["rhs"]) == ("pass", 30, 30)
     assert (t["T2"]["status"], t["T2"]["lhs"]) == ("pass", 31)
     assert t["T3"]["status"] == t["T4"]["status"] == "pass"
-    assert report["info_processing_fee"] == {"amount": {"value": 0, "unit": "元", "raw": "未收取信息处理费"},
-                                             "text": "本年度未收取信息处理费。"}
+    assert report["info_processing_fee"] == {
+        "amount": {"value": 0, "unit": "元", "raw": "未收取信息处理费"},
+        "text": "本年度未收取信息处理费。",
+    }
     assert report["proactive"]["fees"]["amount"] == {"value": 1.25, "unit": "万元", "raw": "1.250000"}
 
 
@@ -141,9 +149,13 @@ def test_sections_and_year_check():
 def test_html_label_hazards():
     """Labels broken by <br>, spaces and Word list comments; dashes for blanks; 商业 企业 split."""
     page = build.to_html(DONGHU_2023)
-    page = page.replace("本年制发件数", "本年<br>制发件数").replace("三、本年度办理结果<", "三、本年度办 理结果<")
-    page = page.replace(">商业企业<", ">商业 企业<").replace("(一)予以公开", "<!--[if !supportLists]-->(一)<!--[endif]-->予以 公开")
-    page = page.replace("<p style=\"text-align:center\">&nbsp;</p>", "<p style=\"text-align:center\">—</p>", 5)
+    page = page.replace("本年制发件数", "本年<br>制发件数").replace(
+        "三、本年度办理结果<", "三、本年度办 理结果<"
+    )
+    page = page.replace(">商业企业<", ">商业 企业<").replace(
+        "(一)予以公开", "<!--[if !supportLists]-->(一)<!--[endif]-->予以 公开"
+    )
+    page = page.replace('<p style="text-align:center">&nbsp;</p>', '<p style="text-align:center">—</p>', 5)
     report = parse_report(html=page)
     assert report["doc"]["format"] == "gb2021"
     assert report["applications"]["rows"] == build.expected(DONGHU_2023)["applications"]
@@ -153,9 +165,19 @@ def test_html_label_hazards():
 
 def test_gb2019_cross_year_s3():
     prev = parse_report(html=build.to_html(JIAOTONG_2020))
-    nxt = build.ReportSpec(**{**JIAOTONG_2020.__dict__, "slug": "x", "year": 2021, "published": "2022-01-20",
-                              "proactive": {**JIAOTONG_2020.proactive, "licensing": [10, 0, 300],
-                                            "other_mgmt_services": [7, 0, 1100]}})
+    nxt = build.ReportSpec(
+        **{
+            **JIAOTONG_2020.__dict__,
+            "slug": "x",
+            "year": 2021,
+            "published": "2022-01-20",
+            "proactive": {
+                **JIAOTONG_2020.proactive,
+                "licensing": [10, 0, 300],
+                "other_mgmt_services": [7, 0, 1100],
+            },
+        }
+    )
     report = parse_report(html=build.to_html(nxt), previous=prev)
     s3 = {c["scope"]: (c["status"], c["lhs"], c["rhs"]) for c in report["checks"] if c["id"] == "S3"}
     assert s3["licensing"] == ("pass", 10, 10)  # 12 + (-2)

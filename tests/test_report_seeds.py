@@ -76,21 +76,64 @@ def test_seed000_legacy_national_table(reports):
     r = reports["000"]
     it = items(r)
     assert len(r["legacy"]["items"]) == 58 and all(i["key"] for i in r["legacy"]["items"])
-    figures = {k: it[k]["value"] for k in (
-        "proactive.total", "proactive.normative", "proactive.gazette", "proactive.website", "proactive.weibo",
-        "proactive.weixin", "proactive.other", "response.hot_topics", "response.weibo_weixin", "response.other",
-        "applications.received", "applications.answered", "review.total", "litigation.total", "complaints", "fees",
-        "staff.reading_points", "staff.total", "staff.full_time", "staff.part_time", "training.meetings",
-        "training.classes", "training.trainees")}
-    assert figures == {
-        "proactive.total": 312, "proactive.normative": 0, "proactive.gazette": 0, "proactive.website": 100,
-        "proactive.weibo": 4, "proactive.weixin": 108, "proactive.other": 150, "response.hot_topics": 3,
-        "response.weibo_weixin": 2, "response.other": 1, "applications.received": 0, "applications.answered": 0,
-        "review.total": 0, "litigation.total": 0, "complaints": 0, "fees": 0, "staff.reading_points": 1,
-        "staff.total": 1, "staff.full_time": 0, "staff.part_time": 1, "training.meetings": 13,
-        "training.classes": 1, "training.trainees": 28,
+    figures = {
+        k: it[k]["value"]
+        for k in (
+            "proactive.total",
+            "proactive.normative",
+            "proactive.gazette",
+            "proactive.website",
+            "proactive.weibo",
+            "proactive.weixin",
+            "proactive.other",
+            "response.hot_topics",
+            "response.weibo_weixin",
+            "response.other",
+            "applications.received",
+            "applications.answered",
+            "review.total",
+            "litigation.total",
+            "complaints",
+            "fees",
+            "staff.reading_points",
+            "staff.total",
+            "staff.full_time",
+            "staff.part_time",
+            "training.meetings",
+            "training.classes",
+            "training.trainees",
+        )
     }
-    assert it["proactive.total"]["unit"] == "条" and it["fees"]["unit"] == "万元" and it["training.trainees"]["unit"] == "人次"
+    assert figures == {
+        "proactive.total": 312,
+        "proactive.normative": 0,
+        "proactive.gazette": 0,
+        "proactive.website": 100,
+        "proactive.weibo": 4,
+        "proactive.weixin": 108,
+        "proactive.other": 150,
+        "response.hot_topics": 3,
+        "response.weibo_weixin": 2,
+        "response.other": 1,
+        "applications.received": 0,
+        "applications.answered": 0,
+        "review.total": 0,
+        "litigation.total": 0,
+        "complaints": 0,
+        "fees": 0,
+        "staff.reading_points": 1,
+        "staff.total": 1,
+        "staff.full_time": 0,
+        "staff.part_time": 1,
+        "training.meetings": 13,
+        "training.classes": 1,
+        "training.trainees": 28,
+    }
+    assert (
+        it["proactive.total"]["unit"] == "条"
+        and it["fees"]["unit"] == "万元"
+        and it["training.trainees"]["unit"] == "人次"
+    )
     # the table's cell is traceable to the text
     text = seed("000")
     s, e = it["proactive.total"]["span"]
@@ -127,7 +170,13 @@ def test_seed001_gb2019(reports):
     assert r["proactive"]["central_procurement"]["projects"] == 0
     rows = r["applications"]["rows"]
     assert len(rows) == 23 and all(v == 0 for row in rows.values() for v in row.values())
-    assert r["review_litigation"]["review"] == {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}
+    assert r["review_litigation"]["review"] == {
+        "upheld": 0,
+        "corrected": 0,
+        "other": 0,
+        "pending": 0,
+        "total": 0,
+    }
     assert r["parser"]["completeness"]["t3"] == {"expected": 161, "found": 161}
     # 不予公开 / 无法提供 sub-rows lost a cell: read as a blank, at the left (right-edge alignment), H3 confirms
     lost = [c for c in r["cells"] if c.get("lost")]
@@ -149,10 +198,22 @@ def test_seed002_fujian_vertical_table(reports):
     assert (it["proactive.website"]["value"], it["proactive.website"]["cumulative"]) == (200, 2624)
     assert (it["proactive.gazette"]["value"], it["proactive.gazette"]["cumulative"]) == (0, 0)
     assert [k for k in it] == [
-        "proactive.total", "proactive.website", "proactive.gazette", "applications.received",
-        "applications.in_person", "applications.online", "applications.letter_fax", "applications.answered",
-        "applications.granted", "applications.partial", "applications.denied", "applications.other_type",
-        "complaints", "review.total", "litigation.total"]
+        "proactive.total",
+        "proactive.website",
+        "proactive.gazette",
+        "applications.received",
+        "applications.in_person",
+        "applications.online",
+        "applications.letter_fax",
+        "applications.answered",
+        "applications.granted",
+        "applications.partial",
+        "applications.denied",
+        "applications.other_type",
+        "complaints",
+        "review.total",
+        "litigation.total",
+    ]
     assert all(it[k]["value"] == 0 for k in list(it)[3:])
     assert check(r, "T6", "proactive_published")["status"] == "pass"
     assert check(r, "T6", "proactive_published_cumulative")["status"] == "pass"
@@ -160,7 +221,11 @@ def test_seed002_fujian_vertical_table(reports):
     # headings whose numerals were lost ("、因政府信息公开申请…") are counted on
     assert [s["no"] for s in r["sections"]] == [1, 2, 3, 4, 5, 6]
     row = flat_row(r)
-    assert (row["new_received_total"], row["proactive_published_cumulative"], row["unable_total"]) == (0, 2758, None)
+    assert (row["new_received_total"], row["proactive_published_cumulative"], row["unable_total"]) == (
+        0,
+        2758,
+        None,
+    )
 
 
 def test_seed004_prose_only(reports):
@@ -168,13 +233,20 @@ def test_seed004_prose_only(reports):
     assert r["applications"] is None and r["legacy"] is None and r["cells"] == []
     got = [(f["key"], f["value"]) for f in r["prose_figures"]]
     assert got == [
-        ("proactive_published", 358), ("proactive_published", 358), ("proactive_normative", 279),
-        ("proactive_website", 163), ("proactive_weibo", 79), ("proactive_weixin", 105),
-        ("proactive_other_channels", 32), ("applications_received", 0), ("review_cases", 0), ("litigation_cases", 0),
+        ("proactive_published", 358),
+        ("proactive_published", 358),
+        ("proactive_normative", 279),
+        ("proactive_website", 163),
+        ("proactive_weibo", 79),
+        ("proactive_weixin", 105),
+        ("proactive_other_channels", 32),
+        ("applications_received", 0),
+        ("review_cases", 0),
+        ("litigation_cases", 0),
     ]
     text = seed("004")
     f = r["prose_figures"][0]
-    assert "358" in text[f["span"][0]:f["span"][1]]
+    assert "358" in text[f["span"][0] : f["span"][1]]
     assert r["doc"]["table_layout"] == "none"
 
 
@@ -188,9 +260,15 @@ def test_seed002_cumulative_across_years(reports):
         it["cumulative"] = it["cumulative"] - it["value"]  # 2758 - 208 = 2550 the year before
     prev["legacy"]["items"][1]["cumulative"] = 2500  # 政府网站公开数: 2500 + 200 ≠ 2624
     again = parse_report(text=seed("002"), previous=prev)
-    s4 = {c["scope"]: (c["status"], c["lhs"], c["rhs"]) for c in again["checks"] if c["id"] == "S4" and ":" not in c["scope"]}
+    s4 = {
+        c["scope"]: (c["status"], c["lhs"], c["rhs"])
+        for c in again["checks"]
+        if c["id"] == "S4" and ":" not in c["scope"]
+    }
     assert s4["proactive.total"] == ("pass", 2758, 2758)
     assert s4["proactive.website"] == ("fail", 2624, 2700)
     prev["doc"]["report_year"] = 2015
     stale = parse_report(text=seed("002"), previous=prev)
-    assert [c["status"] for c in stale["checks"] if c["id"] == "S4" and c["scope"] == "previous"] == ["not_assessable"]
+    assert [c["status"] for c in stale["checks"] if c["id"] == "S4" and c["scope"] == "previous"] == [
+        "not_assessable"
+    ]

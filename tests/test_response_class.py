@@ -9,12 +9,33 @@ from scrapy.responsetypes import responsetypes
 
 from crawler.capture import response_class
 
-CONTENT_TYPES = [None, b"text/html", b"application/pdf", b"application/octet-stream", b"text/plain; charset=gbk",
-                 b"application/json", b"application/xml", b"application/msword"]
-URLS = ["http://h/a.html", "http://h/a.pdf", "http://h/a?id=1", "http://h/a.docx", "http://h/x.xml", "http://h/dl"]
+CONTENT_TYPES = [
+    None,
+    b"text/html",
+    b"application/pdf",
+    b"application/octet-stream",
+    b"text/plain; charset=gbk",
+    b"application/json",
+    b"application/xml",
+    b"application/msword",
+]
+URLS = [
+    "http://h/a.html",
+    "http://h/a.pdf",
+    "http://h/a?id=1",
+    "http://h/a.docx",
+    "http://h/x.xml",
+    "http://h/dl",
+]
 BODIES = [
-    b"", b"<html><body>x</body></html>", b"%PDF-1.4\n\x01\x02binary", b"<?xml version='1.0'?><a/>",
-    bytes(range(256)) * 30, b"plain text\twith\ttabs\r\n" * 10, b"<!DOCTYPE html><p>", b"\x00" * 10 + b"<html>",
+    b"",
+    b"<html><body>x</body></html>",
+    b"%PDF-1.4\n\x01\x02binary",
+    b"<?xml version='1.0'?><a/>",
+    bytes(range(256)) * 30,
+    b"plain text\twith\ttabs\r\n" * 10,
+    b"<!DOCTYPE html><p>",
+    b"\x00" * 10 + b"<html>",
     b"x" * 6000 + b"\x01",  # a control byte past the 5,000 Scrapy looks at
     b"<?xml version='1.0'?><!DOCTYPE html><p>",  # xml wins over a doctype, as in Scrapy
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n",  # a PDF of printable bytes: text to Scrapy

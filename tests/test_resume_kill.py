@@ -22,8 +22,16 @@ from crawler.demo import DemoPortal, build_site
 from tests.support.runner import REPO
 
 # slow enough to be killed mid-way, at one request at a time
-SLOW = ["-s", "DOWNLOAD_DELAY=0.03", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RETRY_TIMES=1"]
+SLOW = [
+    "-s",
+    "DOWNLOAD_DELAY=0.03",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+    "-s",
+    "RETRY_TIMES=1",
+]
 
 
 INTERRUPTIONS = ((12, signal.SIGKILL), (15, signal.SIGTERM), (15, signal.SIGKILL), (15, signal.SIGINT))
@@ -37,7 +45,11 @@ def start_run(sites: Path, out: Path) -> subprocess.Popen:
         # its own process group: a SIGKILL takes the extraction workers too, as systemd would
         return subprocess.Popen(
             [sys.executable, "-m", "crawler.cli", "run", str(sites), "--out", str(out), *SLOW],
-            cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
     finally:
         log.close()
@@ -156,7 +168,9 @@ def test_every_warc_is_closed_and_valid(interrupted):
     files, _, _ = archived(out)
     assert files and not [f for f in files if f.name.endswith(".open")]
     warcio = Path(sys.executable).with_name("warcio")
-    proc = subprocess.run([str(warcio), "check", *map(str, files)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(warcio), "check", *map(str, files)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

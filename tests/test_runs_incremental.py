@@ -29,7 +29,9 @@ def two_runs(tmp_path_factory):
         xxgk("run", str(sites), "--out", str(out), "--force", *FAST, check=True)  # daily: not due yet
         requests = portal.requests
     [second_file] = set((out / "collections" / "demo" / "archive").glob("*.warc.gz")) - first_files
-    rows = [orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()]
+    rows = [
+        orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
+    ]
     return before, after, portal, out, requests, second_file, rows
 
 
@@ -123,9 +125,14 @@ def test_posts_to_one_url_are_never_answered_from_the_archive(tmp_path):
 
     from crawler.incremental import ConditionalRequestMiddleware, crawl_state, run_id
 
-    crawler = get_crawler(settings_dict={
-        "XXGK_INCREMENTAL": True, "XXGK_OUT": str(tmp_path), "XXGK_COLLECTION": "t", "XXGK_RUN_ID": "r1",
-    })
+    crawler = get_crawler(
+        settings_dict={
+            "XXGK_INCREMENTAL": True,
+            "XXGK_OUT": str(tmp_path),
+            "XXGK_COLLECTION": "t",
+            "XXGK_RUN_ID": "r1",
+        }
+    )
     middleware = ConditionalRequestMiddleware.from_crawler(crawler)
     url = "http://127.0.0.1:9/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=15&perpage=15"
     from archive.writer import Exchange, WarcFileWriter, warc_date
@@ -133,8 +140,16 @@ def test_posts_to_one_url_are_never_answered_from_the_archive(tmp_path):
     body = b"<datastore><recordset><record>page 1</record></recordset></datastore>"
     raw = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
     with WarcFileWriter(tmp_path / "collections" / "t" / "archive", "t") as writer:
-        ref, _ = writer.write_exchange(Exchange(url=url, request_bytes=b"POST x", response_bytes=raw, entity=body,
-                                                date=warc_date(), head_length=len(raw) - len(body)))
+        ref, _ = writer.write_exchange(
+            Exchange(
+                url=url,
+                request_bytes=b"POST x",
+                response_bytes=raw,
+                entity=body,
+                date=warc_date(),
+                head_length=len(raw) - len(body),
+            )
+        )
     # the first page's answer, archived earlier in this run
     crawl_state(crawler).fetched(url, "listing", 200, ref.__dict__ | {"truncated": None}, run_id(crawler))
     get = scrapy.Request(url, meta={"xxgk_role": "listing"})

@@ -58,7 +58,11 @@ def test_good_sites_file_loads_with_defaults_and_overrides(tmp_path):
     helan, pingluo = load_sites(write(tmp_path, GOOD))
     assert helan.name == "helan" and helan.line == 5 and helan.region_code == "640122"
     assert helan.schedule == "0 3 * * 1" and helan.timezone == "Asia/Shanghai"
-    assert helan.settings == {"DOWNLOAD_DELAY": 1.5, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "XXGK_EXCLUDE": ["/search/"]}
+    assert helan.settings == {
+        "DOWNLOAD_DELAY": 1.5,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "XXGK_EXCLUDE": ["/search/"],
+    }
     assert pingluo.seeds == ["http://www.pingluo.gov.cn/xxgk/"] and pingluo.schedule == "daily"
     assert pingluo.settings["DOWNLOAD_DELAY"] == 3.0 and pingluo.settings["DOWNLOAD_TIMEOUT"] == 90
 
@@ -92,7 +96,9 @@ def test_sites_check_command(tmp_path):
 
 
 def test_schedule_decides_whether_a_site_is_due(tmp_path):
-    [site] = load_sites(write(tmp_path, "sites:\n  - name: a\n    seeds: [http://a.gov.cn/]\n    schedule: weekly\n"))
+    [site] = load_sites(
+        write(tmp_path, "sites:\n  - name: a\n    seeds: [http://a.gov.cn/]\n    schedule: weekly\n")
+    )
     monday = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
     assert not site.due(monday, now=datetime(2026, 11, 29, 23, 0, tzinfo=UTC))
     assert site.due(monday, now=datetime(2026, 11, 30, 0, 1, tzinfo=UTC))
@@ -102,8 +108,10 @@ def test_schedule_decides_whether_a_site_is_due(tmp_path):
 @pytest.fixture(scope="module")
 def two_portals(tmp_path_factory):
     reports = tmp_path_factory.mktemp("no-extra-reports")
-    with DemoPortal(build_site(size=30, seed=1, reports_dir=reports)) as a, \
-            DemoPortal(build_site(size=30, seed=2, reports_dir=reports)) as b:
+    with (
+        DemoPortal(build_site(size=30, seed=1, reports_dir=reports)) as a,
+        DemoPortal(build_site(size=30, seed=2, reports_dir=reports)) as b,
+    ):
         yield a, b
 
 
@@ -174,8 +182,13 @@ def test_lock_between_two_processes(two_portals, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     slow = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "AUTOTHROTTLE_ENABLED=False"]
     with open(tmp_path / "first.out", "wb") as log:
-        first = subprocess.Popen([sys.executable, "-m", "crawler.cli", "run", str(sites), "--out", str(tmp_path), *slow],
-                                 cwd=REPO, env=env, stdout=log, stderr=log)
+        first = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "run", str(sites), "--out", str(tmp_path), *slow],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
     try:
         state = tmp_path / "collections" / "alpha" / "state.sqlite"
         deadline = time.monotonic() + 60
@@ -201,8 +214,11 @@ def test_crawl_into_a_locked_collection_is_one_clear_error(ran):
 
 def test_a_site_that_cannot_start_fails_alone(two_portals, tmp_path):
     a, b = two_portals
-    sites = write(tmp_path, f"sites:\n  - name: good\n    seeds: [{a.root_url}]\n"
-                            f"  - name: broken\n    seeds: [{b.root_url}]\n    settings: {{DOWNLOAD_TIMEOUT: abc}}\n")
+    sites = write(
+        tmp_path,
+        f"sites:\n  - name: good\n    seeds: [{a.root_url}]\n"
+        f"  - name: broken\n    seeds: [{b.root_url}]\n    settings: {{DOWNLOAD_TIMEOUT: abc}}\n",
+    )
     proc = xxgk("run", str(sites), "--out", str(tmp_path), *FAST)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "good                 ok" in proc.stdout and "broken               failed" in proc.stdout
@@ -213,8 +229,11 @@ def test_a_site_that_cannot_start_fails_alone(two_portals, tmp_path):
 
 def test_sites_sharing_a_host_do_not_crawl_at_once(two_portals, tmp_path):
     a, _ = two_portals
-    sites = write(tmp_path, f"sites:\n  - name: county\n    seeds: [{a.root_url}]\n"
-                            f"  - name: township\n    seeds: [{a.url('/xxgk/tzgg/')}]\n")
+    sites = write(
+        tmp_path,
+        f"sites:\n  - name: county\n    seeds: [{a.root_url}]\n"
+        f"  - name: township\n    seeds: [{a.url('/xxgk/tzgg/')}]\n",
+    )
     proc = xxgk("run", str(sites), "--out", str(tmp_path), *FAST)
     assert proc.returncode == 75, proc.stdout + proc.stderr
     assert "county               ok" in proc.stdout

@@ -18,8 +18,14 @@ from tests.support.warcs import records
 def test_canonical_names_one_page_once():
     assert canonical("http://h/l.jsp?pageNo=2&cid=4") == canonical("http://h/l.jsp?cid=4&pageNo=2")
     assert canonical("http://h/a.html;jsessionid=AB12") == canonical("http://h/a.html")
-    assert without_session("http://h/l.jsp;jsessionid=AB?cid=4&PHPSESSID=x&page=2") == "http://h/l.jsp?cid=4&page=2"
-    assert without_session("http://h/gkmlpt/api/all/1?page=1&sid=963") == "http://h/gkmlpt/api/all/1?page=1&sid=963"
+    assert (
+        without_session("http://h/l.jsp;jsessionid=AB?cid=4&PHPSESSID=x&page=2")
+        == "http://h/l.jsp?cid=4&page=2"
+    )
+    assert (
+        without_session("http://h/gkmlpt/api/all/1?page=1&sid=963")
+        == "http://h/gkmlpt/api/all/1?page=1&sid=963"
+    )
 
 
 def test_growing_urls_are_traps():
@@ -31,8 +37,12 @@ def test_growing_urls_are_traps():
 
 
 def test_scope_rules():
-    scope = Scope.from_seeds(["http://www.hl.gov.cn/xxgk/index.htm"], extra_hosts=["files.other.cn"],
-                             include=[r"/zwgk/zfxxgk/"], exclude=[r"/xxgk/rsxx/"])
+    scope = Scope.from_seeds(
+        ["http://www.hl.gov.cn/xxgk/index.htm"],
+        extra_hosts=["files.other.cn"],
+        include=[r"/zwgk/zfxxgk/"],
+        exclude=[r"/xxgk/rsxx/"],
+    )
     assert scope.page("http://www.hl.gov.cn/xxgk/zcwj/index.htm")
     assert not scope.page("http://www.hl.gov.cn/news/index.htm")  # outside the prefix
     assert scope.page("http://www.hl.gov.cn/zwgk/zfxxgk/index.htm")  # XXGK_INCLUDE
@@ -45,9 +55,13 @@ def test_scope_rules():
     assert scope.attachment("http://files.other.cn/a.pdf")  # XXGK_EXTRA_HOSTS
     assert scope.page("http://files.other.cn/any/page.html")
     assert not scope.attachment("http://www.gov.cn/a.pdf")
-    for trap in ("http://www.hl.gov.cn/xxgk/search.jsp?keyword=a", "http://www.hl.gov.cn/search?q=a",
-                 "http://www.hl.gov.cn/xxgk/print.jsp?id=1", "http://www.hl.gov.cn/xxgk/a.htm?share=weixin",
-                 "http://www.hl.gov.cn/xxgk/calendar.jsp?date=2024-01-01"):
+    for trap in (
+        "http://www.hl.gov.cn/xxgk/search.jsp?keyword=a",
+        "http://www.hl.gov.cn/search?q=a",
+        "http://www.hl.gov.cn/xxgk/print.jsp?id=1",
+        "http://www.hl.gov.cn/xxgk/a.htm?share=weixin",
+        "http://www.hl.gov.cn/xxgk/calendar.jsp?date=2024-01-01",
+    ):
         assert not scope.page(trap), trap
     assert path_prefix("/col/col1228/index.html") == "/col/"  # Hanweb columns are siblings
     assert path_prefix("/gkmlpt/index") == "/gkmlpt/"
@@ -59,8 +73,11 @@ def test_a_portal_of_traps_is_crawled_completely_in_bounded_requests(tmp_path):
         proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "--name", "traps", *FAST, check=True)
         requests = [r.path for r in portal.requests]
         base = portal.base_url
-    rows = {orjson.loads(line)["url"] for line in (tmp_path / "datasets/traps/documents.jsonl").read_bytes().split(b"\n")
-            if line}
+    rows = {
+        orjson.loads(line)["url"]
+        for line in (tmp_path / "datasets/traps/documents.jsonl").read_bytes().split(b"\n")
+        if line
+    }
     assert rows == {d.expected(base)["url"] for d in site.documents}
     for path in requests:
         assert not path.startswith((CALENDAR, SEARCH, PRINT, "/search")), path
@@ -79,15 +96,37 @@ def test_a_portal_of_traps_is_crawled_completely_in_bounded_requests(tmp_path):
 def test_include_and_exclude_settings_steer_a_crawl(tmp_path):
     site = build_family_site("generic", size=18, page_size=3)
     with DemoPortal(site) as portal:
-        xxgk("crawl", portal.root_url, "--out", str(tmp_path), "--name", "x", *FAST,
-             "-s", "XXGK_EXCLUDE=/xxgk/czxx/,/uploadfiles/", check=True)
+        xxgk(
+            "crawl",
+            portal.root_url,
+            "--out",
+            str(tmp_path),
+            "--name",
+            "x",
+            *FAST,
+            "-s",
+            "XXGK_EXCLUDE=/xxgk/czxx/,/uploadfiles/",
+            check=True,
+        )
         requests = [r.path for r in portal.requests]
     assert not any(p.startswith("/xxgk/czxx/") or "/uploadfiles/" in p for p in requests)
     assert any(p.startswith("/xxgk/bmwj/detail/") for p in requests)
 
 
-@pytest.mark.parametrize("name", ["a.pdf", "a.doc", "a.docx", "a.wps", "a.xls", "a.xlsx", "a.zip", "a.ofd",
-                                  "downfile.jsp?filename=e1f0.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a.pdf",
+        "a.doc",
+        "a.docx",
+        "a.wps",
+        "a.xls",
+        "a.xlsx",
+        "a.zip",
+        "a.ofd",
+        "downfile.jsp?filename=e1f0.pdf",
+    ],
+)
 def test_attachment_formats_are_fetched_as_attachments(name):
     assert link_role("http://www.hl.gov.cn/xxgk/uploadfiles/" + name) == ATTACHMENT
 
@@ -96,10 +135,22 @@ def test_attachment_size_limit_cuts_files_not_pages(tmp_path):
     site = build_family_site("generic", size=12, page_size=3)
     limit = 1000
     with DemoPortal(site) as portal:
-        xxgk("crawl", portal.root_url, "--out", str(tmp_path), "--name", "cut", *FAST,
-             "-s", f"XXGK_ATTACHMENT_MAXSIZE={limit}", check=True)
+        xxgk(
+            "crawl",
+            portal.root_url,
+            "--out",
+            str(tmp_path),
+            "--name",
+            "cut",
+            *FAST,
+            "-s",
+            f"XXGK_ATTACHMENT_MAXSIZE={limit}",
+            check=True,
+        )
         base = portal.base_url
-    responses = {r["uri"]: r["headers"] for r in records(tmp_path / "collections" / "cut") if r["type"] == "response"}
+    responses = {
+        r["uri"]: r["headers"] for r in records(tmp_path / "collections" / "cut") if r["type"] == "response"
+    }
     attachments = {base + a.path for a in site.attachments}
     assert attachments and attachments <= set(responses)
     for uri, headers in responses.items():

@@ -45,7 +45,9 @@ def sharded_crawl(demo_portal, tmp_path_factory) -> ShardedRun:
     _, portal = demo_portal
     out = tmp_path_factory.mktemp("sharded-crawl")
     portal.clear_requests()
-    proc = xxgk("crawl", portal.root_url, "--out", str(out), "--name", "demo", "--processes", "2", *FAST, check=True)
+    proc = xxgk(
+        "crawl", portal.root_url, "--out", str(out), "--name", "demo", "--processes", "2", *FAST, check=True
+    )
     requested = Counter((r.method, r.path) for r in portal.requests)
     return ShardedRun(out, proc.stdout, requested)
 
@@ -105,10 +107,18 @@ def test_in_a_process_with_threads_children_are_spawned(demo_portal, demo_crawl,
 
     _, portal = demo_portal
     assert shards._start_method() == "spawn"  # the portal's server thread is running
-    result = run_crawl([portal.root_url], tmp_path, "demo", {
-        "XXGK_PROCESSES": 2, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "ITEM_PIPELINES": {},
-    })
+    result = run_crawl(
+        [portal.root_url],
+        tmp_path,
+        "demo",
+        {
+            "XXGK_PROCESSES": 2,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+            "ITEM_PIPELINES": {},
+        },
+    )
     assert result.stats["finish_reason"] == "finished"
     assert result.stats["xxgk/shards/forwarded"] == result.stats["xxgk/shards/received"] > 0
     spawned = captured(tmp_path / "collections" / "demo")
@@ -120,7 +130,9 @@ def test_bad_process_counts_and_incompatible_modes_are_refused(demo_portal, tmp_
     _, portal = demo_portal
     proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "--processes", "0")
     assert proc.returncode != 0 and "XXGK_PROCESSES must be 1 or more" in proc.stderr
-    proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "--processes", "2", "-s", "XXGK_INCREMENTAL=True")
+    proc = xxgk(
+        "crawl", portal.root_url, "--out", str(tmp_path), "--processes", "2", "-s", "XXGK_INCREMENTAL=True"
+    )
     assert proc.returncode != 0 and "one-shot crawls" in proc.stderr
     proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "-s", "XXGK_PROCESSES=two")
     assert proc.returncode != 0 and "must be a whole number" in proc.stderr
@@ -131,8 +143,11 @@ def test_bad_process_counts_and_incompatible_modes_are_refused(demo_portal, tmp_
 
 
 def test_a_url_has_one_owner_whatever_its_spelling():
-    spellings = ["http://a.gov.cn/x/list.jsp?page=2&cid=7", "http://a.gov.cn/x/list.jsp?cid=7&page=2#top",
-                 "http://a.gov.cn/x/list.jsp?cid=7&page=2&jsessionid=ABC"]
+    spellings = [
+        "http://a.gov.cn/x/list.jsp?page=2&cid=7",
+        "http://a.gov.cn/x/list.jsp?cid=7&page=2#top",
+        "http://a.gov.cn/x/list.jsp?cid=7&page=2&jsessionid=ABC",
+    ]
     assert len({shard_of(url, 4, by_host=False) for url in spellings}) == 1
     owners = {shard_of(f"http://a.gov.cn/p/{i}.html", 2, by_host=False) for i in range(50)}
     assert owners == {0, 1}  # URLs of one host are spread
@@ -141,16 +156,24 @@ def test_a_url_has_one_owner_whatever_its_spelling():
 
 
 def test_politeness_budget_is_split_not_multiplied():
-    settings = Settings({"CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_DELAY": 0.5,
-                         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0, "CLOSESPIDER_PAGECOUNT": 101})
+    settings = Settings(
+        {
+            "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+            "DOWNLOAD_DELAY": 0.5,
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+            "CLOSESPIDER_PAGECOUNT": 101,
+        }
+    )
     share = child_settings(settings, 2)
     assert share["XXGK_SHARD_BY_HOST"] is False
     assert share["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1 and share["CONCURRENT_REQUESTS"] == 8
     assert share["DOWNLOAD_DELAY"] == 1.0 and share["AUTOTHROTTLE_TARGET_CONCURRENCY"] == 0.5
     assert share["CLOSESPIDER_PAGECOUNT"] == 51
     # one connection per host cannot be split: whole hosts per child, their politeness untouched
-    polite = child_settings(Settings({"CONCURRENT_REQUESTS": 512, "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-                                      "DOWNLOAD_DELAY": 1.0}), 2)
+    polite = child_settings(
+        Settings({"CONCURRENT_REQUESTS": 512, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 1.0}), 2
+    )
     assert polite["XXGK_SHARD_BY_HOST"] is True
     assert "DOWNLOAD_DELAY" not in polite and "CONCURRENT_REQUESTS_PER_DOMAIN" not in polite
 
@@ -195,14 +218,26 @@ def test_router_drops_what_is_forwarded_to_a_child_that_stopped_early():
 def test_stats_of_the_processes_merge_into_one_crawl():
     from datetime import datetime
 
-    merged = merge_stats([
-        {"response_received_count": 3, "xxgk/capture_seconds": 2.0, "finish_reason": "finished",
-         "xxgk/warc/files": ["a"], "start_time": datetime(2026, 1, 1, 0, 0, 2)},
-        {"response_received_count": 4, "xxgk/capture_seconds": 3.0, "finish_reason": "finished",
-         "xxgk/warc/files": ["b"], "start_time": datetime(2026, 1, 1, 0, 0, 1)},
-        {"xxgk/extract/documents_per_second": None},  # a stat one process left unset
-        {"xxgk/extract/documents_per_second": 12.5},
-    ])
+    merged = merge_stats(
+        [
+            {
+                "response_received_count": 3,
+                "xxgk/capture_seconds": 2.0,
+                "finish_reason": "finished",
+                "xxgk/warc/files": ["a"],
+                "start_time": datetime(2026, 1, 1, 0, 0, 2),
+            },
+            {
+                "response_received_count": 4,
+                "xxgk/capture_seconds": 3.0,
+                "finish_reason": "finished",
+                "xxgk/warc/files": ["b"],
+                "start_time": datetime(2026, 1, 1, 0, 0, 1),
+            },
+            {"xxgk/extract/documents_per_second": None},  # a stat one process left unset
+            {"xxgk/extract/documents_per_second": 12.5},
+        ]
+    )
     assert merged["response_received_count"] == 7
     assert merged["xxgk/capture_seconds"] == 3.0  # in parallel: the longer one
     assert merged["finish_reason"] == "finished"
@@ -217,7 +252,9 @@ def test_rows_and_reports_match_the_one_process_crawl(sharded_crawl, demo_crawl)
 
     def content(out: Path, name: str) -> list[dict]:
         lines = (out / "datasets" / "demo" / f"{name}.jsonl").read_bytes().splitlines()
-        rows = [{k: v for k, v in orjson.loads(line).items() if k not in provenance} for line in lines if line]
+        rows = [
+            {k: v for k, v in orjson.loads(line).items() if k not in provenance} for line in lines if line
+        ]
         return sorted(rows, key=lambda r: orjson.dumps(r, option=orjson.OPT_SORT_KEYS))
 
     for name in ("documents", "annual_reports"):
@@ -231,9 +268,28 @@ def test_killing_the_parent_keeps_what_the_processes_archived(demo_portal, tmp_p
 
     _, portal = demo_portal
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", portal.root_url, "--out", str(tmp_path), "--name", "demo",
-         "--processes", "2", *FAST, "-s", "DOWNLOAD_DELAY=0.05", "-s", "ITEM_PIPELINES={}"],
-        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            portal.root_url,
+            "--out",
+            str(tmp_path),
+            "--name",
+            "demo",
+            "--processes",
+            "2",
+            *FAST,
+            "-s",
+            "DOWNLOAD_DELAY=0.05",
+            "-s",
+            "ITEM_PIPELINES={}",
+        ],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     archive = tmp_path / "collections" / "demo" / "archive"
     deadline = time.monotonic() + 60

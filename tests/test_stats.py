@@ -22,4 +22,3 @@ def test_same_stats_as_scrapy():
         stats.get_stats().pop("gone")
     assert collectors[0].get_stats() == collectors[1].get_stats() == {"n": 5, "s": "x", "max": 3, "min": 1}
     assert collectors[1].get_value("missing", 7) == 7
-

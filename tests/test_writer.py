@@ -38,11 +38,16 @@ def exchange(n: int, body: bytes | None = None) -> Exchange:
 
 def read_all(path):
     with open(path, "rb") as fh:
-        return [(r.rec_type, r.rec_headers, r.raw_stream.read()) for r in ArchiveIterator(fh, no_record_parse=True)]
+        return [
+            (r.rec_type, r.rec_headers, r.raw_stream.read())
+            for r in ArchiveIterator(fh, no_record_parse=True)
+        ]
 
 
 def warcio_check(path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, text=True
+    )
 
 
 def test_records_round_trip_byte_exact(tmp_path):

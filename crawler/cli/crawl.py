@@ -14,13 +14,20 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="collection name (default: from the first seed's host)")
     parser.add_argument("--max-pages", type=int, default=0, help="stop after N responses (0: no limit)")
     parser.add_argument(
-        "--processes", type=int, default=1, metavar="N",
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
         help="crawl in N processes sharing the portal's URLs (one per core; politeness per host is kept)",
     )
     parser.add_argument("--ignore-robots", action="store_true", help="do not obey robots.txt")
     parser.add_argument("--csv", action="store_true", help="also write datasets as CSV")
     parser.add_argument(
-        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="override a Scrapy/xxgk setting, as with `scrapy crawl -s` (repeatable)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no live progress line")
@@ -68,5 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if result.start_error:  # a crawl process of `--processes N` failed: the others' captures are kept
         raise CliError(result.start_error, 3)
     if not result.ok:
-        raise CliError("no seed could be crawled: " + "; ".join(f"{u}: {r}" for u, r in result.seed_errors.items()), 3)
+        raise CliError(
+            "no seed could be crawled: " + "; ".join(f"{u}: {r}" for u, r in result.seed_errors.items()), 3
+        )
     return 0

@@ -44,8 +44,10 @@ def run(args: argparse.Namespace) -> int:
     found = _documents_found(result.paths.datasets / "documents.jsonl")
     reached = len(expected & found)
     print(f"\nground truth: {reached} of {len(expected)} demo documents are in the dataset")
-    print("next: `xxgk warc ls " + str(result.paths.archive) + "/*.warc.gz`, "
-          f"`xxgk extract` on a page, or load {result.paths.datasets}/documents.parquet")
+    print(
+        "next: `xxgk warc ls " + str(result.paths.archive) + "/*.warc.gz`, "
+        f"`xxgk extract` on a page, or load {result.paths.datasets}/documents.parquet"
+    )
     if not result.ok:
         raise CliError("the demo crawl failed: " + "; ".join(result.seed_errors.values()), 3)
     return 0 if reached == len(expected) else 1

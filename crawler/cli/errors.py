@@ -17,7 +17,12 @@ class CliError(Exception):
 
 
 # Library errors whose message is already written for the user.
-KNOWN_ERRORS: tuple[type[Exception], ...] = (ArchiveError, ExtractionError, FileNotFoundError, PermissionError)
+KNOWN_ERRORS: tuple[type[Exception], ...] = (
+    ArchiveError,
+    ExtractionError,
+    FileNotFoundError,
+    PermissionError,
+)
 
 
 def read_input_file(path: Path) -> bytes:

@@ -20,10 +20,18 @@ HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", "
 
 def register(subparsers, help_text: str) -> None:
     parser = subparsers.add_parser("extract", help=help_text, description=help_text)
-    parser.add_argument("file", help="a saved response body: HTML page, PDF, DOC/DOCX, WPS, XLS/XLSX, ET, OFD, ZIP, TXT")
-    parser.add_argument("--url", help="the URL it was fetched from (resolves attachment links; default: file:// URL)")
-    parser.add_argument("--content-type", help="Content-Type it was served with (default: guessed from the name)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object keyed by dataset field names")
+    parser.add_argument(
+        "file", help="a saved response body: HTML page, PDF, DOC/DOCX, WPS, XLS/XLSX, ET, OFD, ZIP, TXT"
+    )
+    parser.add_argument(
+        "--url", help="the URL it was fetched from (resolves attachment links; default: file:// URL)"
+    )
+    parser.add_argument(
+        "--content-type", help="Content-Type it was served with (default: guessed from the name)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object keyed by dataset field names"
+    )
     parser.set_defaults(func=run)
 
 

@@ -14,11 +14,17 @@ from crawler.cli.errors import CliError
 
 def register(subparsers, help_text: str) -> None:
     parser = subparsers.add_parser("parse", help=help_text, description=help_text)
-    parser.add_argument("inputs", nargs="+", metavar="COLLECTION_OR_WARC",
-                        help="collection directories, crawl --out roots or WARC/ARC files")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="COLLECTION_OR_WARC",
+        help="collection directories, crawl --out roots or WARC/ARC files",
+    )
     parser.add_argument("--out", required=True, help="output root: datasets go to OUT/datasets/NAME/")
     parser.add_argument("--name", help="dataset name (default: the collection's name, else 'parsed')")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)"
+    )
     parser.add_argument("--csv", action="store_true", help="also write CSV")
     parser.set_defaults(func=run)
 
@@ -108,7 +114,9 @@ def run(args: argparse.Namespace) -> int:
                 if found is not None:
                     entries.append((row, found[1], found[0]))
             reports_count = len(entries)
-            linked = write_reports(entries, reports, tmp / "reports")["xxgk/annual_reports/linked_to_previous_year"]
+            linked = write_reports(entries, reports, tmp / "reports")[
+                "xxgk/annual_reports/linked_to_previous_year"
+            ]
         documents.close()
         reports.close()
         # swap into place only now: an interrupted parse never damages an earlier dataset
@@ -124,13 +132,17 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     elapsed = time.monotonic() - started
-    print(f"parsed {len(files)} WARC file(s), {work.records} records → {rows} documents "
-          f"({reports_count} annual reports, {linked} checked against the year before) "
-          f"in {elapsed:.1f} s with {args.jobs} job(s)")
+    print(
+        f"parsed {len(files)} WARC file(s), {work.records} records → {rows} documents "
+        f"({reports_count} annual reports, {linked} checked against the year before) "
+        f"in {elapsed:.1f} s with {args.jobs} job(s)"
+    )
     if failed:
         print(f"  {failed} documents carry an extraction_error")
     if work.unresolved_revisits:
-        print(f"  {len(work.unresolved_revisits)} revisits whose original is not in these files "
-              "(give the earlier WARCs too)")
+        print(
+            f"  {len(work.unresolved_revisits)} revisits whose original is not in these files "
+            "(give the earlier WARCs too)"
+        )
     print(f"  datasets  {target}/")
     return 1 if work.problems else 0

@@ -11,8 +11,12 @@ from crawler.cli.errors import CliError
 
 def register(subparsers, help_text: str) -> None:
     parser = subparsers.add_parser("replay", help=help_text, description=help_text)
-    parser.add_argument("out", nargs="?", default="xxgk-data", help="the crawl's --out directory (default ./xxgk-data)")
-    parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080, 0: any free port)")
+    parser.add_argument(
+        "out", nargs="?", default="xxgk-data", help="the crawl's --out directory (default ./xxgk-data)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080, 0: any free port)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -24,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
         root = root.parent.parent  # given a collection: serve its --out root
     collections = sorted(p.name for p in (root / "collections").glob("*") if (p / "archive").is_dir())
     if not collections:
-        raise CliError(f"{root}: no collections to replay (crawl first: `xxgk demo` or `xxgk crawl URL --out {root}`)")
+        raise CliError(
+            f"{root}: no collections to replay (crawl first: `xxgk demo` or `xxgk crawl URL --out {root}`)"
+        )
     server = PywbServer(root, port=args.port)
     server.start(quiet=False)
     try:

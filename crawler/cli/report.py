@@ -23,10 +23,16 @@ TEXT_SUFFIXES = (".txt", ".text", ".tsv", ".csv")
 def register(subparsers, help_text: str) -> None:
     parser = subparsers.add_parser("report", help=help_text, description=help_text)
     parser.add_argument("file", help="the report: HTML page, PDF, DOCX/DOC/WPS attachment, or plain text")
-    parser.add_argument("--json", action="store_true",
-                        help="print the JSON document (schema xxgk.annual_report/1) with the flat columns on top")
-    parser.add_argument("--previous", metavar="JSON",
-                        help="the same organ's report for the year before (a --json output): runs checks S1–S4")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the JSON document (schema xxgk.annual_report/1) with the flat columns on top",
+    )
+    parser.add_argument(
+        "--previous",
+        metavar="JSON",
+        help="the same organ's report for the year before (a --json output): runs checks S1–S4",
+    )
     parser.set_defaults(func=run)
 
 
@@ -55,7 +61,10 @@ def load_input(path: Path) -> dict:
     if suffix in TEXT_SUFFIXES:
         from pipelines.encoding import decode_bytes
 
-        return {"text": decode_bytes(body, None, html=False).text, "meta": {**meta, "content_type": "text/plain"}}
+        return {
+            "text": decode_bytes(body, None, html=False).text,
+            "meta": {**meta, "content_type": "text/plain"},
+        }
     try:
         from pipelines.attachments import read_attachment
     except ImportError as exc:  # pragma: no cover - the attachment readers ship with the project
@@ -63,8 +72,13 @@ def load_input(path: Path) -> dict:
     content = read_attachment(body, filename=path.name)
     if content.error or not (content.text or "").strip():
         raise CliError(f"cannot read {path.name}: {content.error or 'no text'}")
-    types = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "doc": "application/msword", "wps": "application/vnd.ms-works", "txt": "text/plain"}
+    types = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "doc": "application/msword",
+        "wps": "application/vnd.ms-works",
+        "txt": "text/plain",
+    }
     return {"text": content.text, "meta": {**meta, "content_type": types.get(content.format)}}
 
 
@@ -89,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         flat = flat_row(report)
         out = {"schema": report["schema"], **flat, **{k: v for k, v in report.items() if k != "schema"}}
-        sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+        sys.stdout.buffer.write(
+            orjson.dumps(out, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n"
+        )
     else:
         render(report)
     return 0
@@ -97,11 +113,14 @@ def run(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- readable output
 
+
 def _cell_text(report: dict, table: str, row: str, col: str, value) -> str:
     for c in report["cells"]:
         if c["table"] == table and c["row"] == row and c["col"] == col:
             if c.get("ambiguous"):
-                return "?" + ("(" + "/".join(map(str, c.get("candidates") or [])) + ")" if c.get("candidates") else "")
+                return "?" + (
+                    "(" + "/".join(map(str, c.get("candidates") or [])) + ")" if c.get("candidates") else ""
+                )
             mark = "*" if c.get("recovered") else ""
             return ("" if value is None else str(value)) + mark
     return "—" if value is None else str(value)
@@ -118,9 +137,13 @@ def render(report: dict, file=None) -> None:
     console = Console(file=out, width=None if out.isatty() else 140, highlight=False)
     doc = report["doc"]
     console.print(f"[bold]{doc.get('title') or '(no title)'}[/bold]")
-    console.print(f"organ: {doc.get('organ')} ({doc.get('organ_kind')})   year: {doc.get('report_year')}   "
-                  f"published: {doc.get('published_date')}")
-    console.print(f"doc_type: {doc.get('doc_type')}   format: {doc.get('format')}   layout: {doc.get('table_layout')}")
+    console.print(
+        f"organ: {doc.get('organ')} ({doc.get('organ_kind')})   year: {doc.get('report_year')}   "
+        f"published: {doc.get('published_date')}"
+    )
+    console.print(
+        f"doc_type: {doc.get('doc_type')}   format: {doc.get('format')}   layout: {doc.get('table_layout')}"
+    )
     if doc.get("doc_type") != "annual_report":
         console.print("not an annual report: no figures read")
         return
@@ -138,12 +161,16 @@ def render(report: dict, file=None) -> None:
         console.print(t)
 
     if report.get("applications"):
-        t = Table(title="三、收到和处理政府信息公开申请情况  (* recovered, ? ambiguous, — missing)", box=box.SIMPLE)
+        t = Table(
+            title="三、收到和处理政府信息公开申请情况  (* recovered, ? ambiguous, — missing)", box=box.SIMPLE
+        )
         t.add_column("")
         for col in report["applications"]["columns"]:
             t.add_column(L.COLUMN_LABELS_ZH[col], justify="right")
         for key, cols in report["applications"]["rows"].items():
-            t.add_row(L.ROW_LABELS_ZH.get(key, key), *[_cell_text(report, "t3", key, c, v) for c, v in cols.items()])
+            t.add_row(
+                L.ROW_LABELS_ZH.get(key, key), *[_cell_text(report, "t3", key, c, v) for c, v in cols.items()]
+            )
         console.print(t)
 
     if report.get("review_litigation"):
@@ -152,8 +179,10 @@ def render(report: dict, file=None) -> None:
         for col in L.REVIEW_COLUMNS:
             t.add_column(L.REVIEW_LABELS_ZH[col], justify="right")
         for group, cols in report["review_litigation"].items():
-            t.add_row(L.REVIEW_LABELS_ZH.get(group, group),
-                      *[_cell_text(report, "t4", "review_litigation", f"{group}.{c}", v) for c, v in cols.items()])
+            t.add_row(
+                L.REVIEW_LABELS_ZH.get(group, group),
+                *[_cell_text(report, "t4", "review_litigation", f"{group}.{c}", v) for c, v in cols.items()],
+            )
         console.print(t)
 
     if report.get("legacy"):
@@ -161,14 +190,20 @@ def render(report: dict, file=None) -> None:
         for name in ("指标", "单位", "本年度/统计数", "历年累计"):
             t.add_column(name)
         for it in report["legacy"]["items"]:
-            t.add_row(it["label"], it.get("unit") or "", str(it["value"]),
-                      "" if it.get("cumulative") is None else str(it["cumulative"]))
+            t.add_row(
+                it["label"],
+                it.get("unit") or "",
+                str(it["value"]),
+                "" if it.get("cumulative") is None else str(it["cumulative"]),
+            )
         console.print(t)
 
     fee = report.get("info_processing_fee")
     if fee:
         amount = fee.get("amount")
-        console.print(f"信息处理费: {amount['value']}{amount['unit']}" if amount else f"信息处理费: {fee['text']}")
+        console.print(
+            f"信息处理费: {amount['value']}{amount['unit']}" if amount else f"信息处理费: {fee['text']}"
+        )
 
     if report.get("prose_figures"):
         t = Table(title="正文中的数字", box=box.SIMPLE)
@@ -183,16 +218,27 @@ def render(report: dict, file=None) -> None:
     for c in checks:
         summary.setdefault(c["id"], {}).setdefault(c["status"], 0)
         summary[c["id"]][c["status"]] += 1
-    console.print("checks: " + "   ".join(
-        f"{cid} " + " ".join(f"{n} {status}" for status, n in sorted(counts.items())) for cid, counts in summary.items()))
+    console.print(
+        "checks: "
+        + "   ".join(
+            f"{cid} " + " ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+            for cid, counts in summary.items()
+        )
+    )
     problems = [c for c in checks if c["status"] == "fail"]
     if problems:
         t = Table(title="failed checks", box=box.SIMPLE)
         for name in ("id", "scope", "lhs", "rhs", "kind", "note"):
             t.add_column(name)
         for c in problems:
-            t.add_row(c["id"], str(c["scope"]), str(c.get("lhs")), str(c.get("rhs")), c.get("kind", ""),
-                      c.get("quote") or c.get("note") or ", ".join(c.get("cells", [])))
+            t.add_row(
+                c["id"],
+                str(c["scope"]),
+                str(c.get("lhs")),
+                str(c.get("rhs")),
+                c.get("kind", ""),
+                c.get("quote") or c.get("note") or ", ".join(c.get("cells", [])),
+            )
         console.print(t)
     warnings = report["parser"]["warnings"]
     if warnings:

@@ -29,10 +29,14 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{len(exc.errors)} problem(s):\n" + "\n".join(exc.errors)) from exc
     now = datetime.now(UTC)
     for site in sites:
-        following = croniter(site.cron, now.astimezone(ZoneInfo(site.timezone))).get_next(datetime).astimezone(UTC)
+        following = (
+            croniter(site.cron, now.astimezone(ZoneInfo(site.timezone))).get_next(datetime).astimezone(UTC)
+        )
         state = "" if site.enabled else " (disabled)"
-        print(f"{args.file}:{site.line}: {site.name}{state}: {len(site.seeds)} seed(s), "
-              f"schedule {site.schedule!r} (next {following:%Y-%m-%d %H:%M} UTC), "
-              f"{len(site.settings)} setting(s)")
+        print(
+            f"{args.file}:{site.line}: {site.name}{state}: {len(site.seeds)} seed(s), "
+            f"schedule {site.schedule!r} (next {following:%Y-%m-%d %H:%M} UTC), "
+            f"{len(site.settings)} setting(s)"
+        )
     print(f"ok: {len(sites)} site(s)")
     return 0

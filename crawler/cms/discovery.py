@@ -38,7 +38,14 @@ _META = re.compile(r"<meta\b([^>]*)>", re.I)
 _ATTRIBUTE = re.compile(rf"([\w:.-]+){_VALUE}")
 
 __all__ = [
-    "ATTACHMENT", "DETAIL", "LISTING", "PAGE", "LinkResolver", "iter_links", "link_role", "looks_like_detail",
+    "ATTACHMENT",
+    "DETAIL",
+    "LISTING",
+    "PAGE",
+    "LinkResolver",
+    "iter_links",
+    "link_role",
+    "looks_like_detail",
     "meta_tags",
 ]
 

@@ -21,7 +21,15 @@ from crawler.cms.base import LISTING, Found, Page
 NAME = "generic"
 # Names portals give their pager functions (with "(" appended, they are the markers).
 PAGER_FUNCTIONS: tuple[str, ...] = (
-    "goPage", "gotoPage", "toPage", "jumpPage", "changePage", "turnPage", "go_page", "goto_page", "pageJump",
+    "goPage",
+    "gotoPage",
+    "toPage",
+    "jumpPage",
+    "changePage",
+    "turnPage",
+    "go_page",
+    "goto_page",
+    "pageJump",
 )
 CALL_MARKERS: tuple[str, ...] = tuple(f"{name}(" for name in PAGER_FUNCTIONS)
 MARKERS: tuple[str, ...] = ("<select", *CALL_MARKERS)
@@ -33,7 +41,9 @@ NAVIGATES = re.compile(r"location|window\.open|\.href", re.I)
 CALL = re.compile(rf"""\b({_NAMES})\(\s*['"]?(\d+)['"]?\s*\)""")
 CALL_NAME = re.compile(rf"\b({_NAMES})\(")
 # the body runs to the next function or the script's end: pager bodies nest if-blocks
-FUNCTION = re.compile(rf"function\s+({_NAMES})\s*\(\s*(\w+)[^)]*\)\s*\{{(.*?)(?=\bfunction\b|</script>|$)", re.S)
+FUNCTION = re.compile(
+    rf"function\s+({_NAMES})\s*\(\s*(\w+)[^)]*\)\s*\{{(.*?)(?=\bfunction\b|</script>|$)", re.S
+)
 TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
 MAX_PAGES = 10_000
 

@@ -62,11 +62,14 @@ def _form(block: str, base: str) -> tuple[str, tuple[tuple[str, str], ...]] | No
         return None
     href = urljoin(base, html.unescape(link.group(1)))
     parts = urlsplit(href)
-    return parts._replace(query="", fragment="").geturl(), tuple(parse_qsl(parts.query, keep_blank_values=True))
+    return parts._replace(query="", fragment="").geturl(), tuple(
+        parse_qsl(parts.query, keep_blank_values=True)
+    )
 
 
-def _group_requests(proxy: str, fields: tuple[tuple[str, str], ...], starts: range, group: int, total: int,
-                    perpage: int) -> Iterator[Found]:
+def _group_requests(
+    proxy: str, fields: tuple[tuple[str, str], ...], starts: range, group: int, total: int, perpage: int
+) -> Iterator[Found]:
     for start in starts:
         end = min(start + group - 1, total)
         url = f"{proxy}?startrecord={start}&endrecord={end}&perpage={perpage}"
@@ -89,10 +92,14 @@ def discover(page: Page) -> Iterator[Found]:
         if total and not asked:
             # the column page: it knows the count, so it asks for every group at once
             group, count = len(found), min(int(total.group(1)), MAX_RECORDS)
-            yield from _group_requests(proxy, fields, range(group + 1, count + 1, group), group, count, perpage)
+            yield from _group_requests(
+                proxy, fields, range(group + 1, count + 1, group), group, count, perpage
+            )
         elif not total:
             # no count anywhere: ask for the next group while groups come back full
             first, last = (int(asked.group(1)), int(asked.group(2))) if asked else (1, len(found))
             group = last - first + 1
             if len(found) >= group and last < MAX_RECORDS:
-                yield from _group_requests(proxy, fields, range(last + 1, last + 2), group, MAX_RECORDS, perpage)
+                yield from _group_requests(
+                    proxy, fields, range(last + 1, last + 2), group, MAX_RECORDS, perpage
+                )

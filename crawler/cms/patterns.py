@@ -36,7 +36,16 @@ MAX_PATH_REPEATS = 2  # the same path segment repeated (/a/b/a/b/a/b/…: relati
 
 # Anchor texts of pagination links (generic CMSs): 下一页 / 尾页 / page numbers.
 PAGER_TEXTS: frozenset[str] = frozenset({"下一页", "下页", "尾页", "末页", "上一页", "首页", "next", "last"})
-PAGER_QUERY_KEYS: tuple[str, ...] = ("page", "pageNo", "pageno", "pageIndex", "pageindex", "p", "curpage", "currentPage")
+PAGER_QUERY_KEYS: tuple[str, ...] = (
+    "page",
+    "pageNo",
+    "pageno",
+    "pageIndex",
+    "pageindex",
+    "p",
+    "curpage",
+    "currentPage",
+)
 
 # Evidence that an HTML page is a document (detail) page rather than a listing.
 DETAIL_META_NAMES: tuple[str, ...] = ("ArticleTitle", "articletitle", "PubDate", "pubdate")

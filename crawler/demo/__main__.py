@@ -33,8 +33,12 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--host", default="127.0.0.1")
             p.add_argument("--port", type=int, default=0, help="0 = any free port")
             p.add_argument("--gzip", action="store_true", help="gzip text responses when asked")
-            p.add_argument("--family", choices=FAMILIES, default=None,
-                           help="a portal of another CMS family (Hanweb, gkmlpt, generic), mixed, or traps")
+            p.add_argument(
+                "--family",
+                choices=FAMILIES,
+                default=None,
+                help="a portal of another CMS family (Hanweb, gkmlpt, generic), mixed, or traps",
+            )
         else:
             p.add_argument("directory", type=Path)
             p.add_argument("--port", type=int, default=8080, help="port in the generated nginx.conf")

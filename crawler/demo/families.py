@@ -74,8 +74,16 @@ DEFAULT_LAYOUTS = (("table-v1", 1), ("table-v2", 1), ("table-v3", 1))
 
 def _columns(family: str) -> list[ColumnDef]:
     return [
-        ColumnDef(code, name, style, kind, weight, cid=cid, detail_style=style,
-                  layouts=LAYOUTS.get(style, DEFAULT_LAYOUTS))
+        ColumnDef(
+            code,
+            name,
+            style,
+            kind,
+            weight,
+            cid=cid,
+            detail_style=style,
+            layouts=LAYOUTS.get(style, DEFAULT_LAYOUTS),
+        )
         for code, name, style, kind, weight, cid in COLUMN_SETS[family]
     ]
 
@@ -129,7 +137,9 @@ def _script(obj: Any) -> str:
 
 
 class _FamilyBuilder(_Builder):
-    def __init__(self, family: str, size: int, seed: int, page_size: int, file_base: str | None = None) -> None:
+    def __init__(
+        self, family: str, size: int, seed: int, page_size: int, file_base: str | None = None
+    ) -> None:
         super().__init__(size, seed, f"demo-{family}", page_size, False, None, 0)
         self.family = family
         self.file_base = file_base.rstrip("/") if file_base else ""
@@ -180,11 +190,18 @@ class _FamilyBuilder(_Builder):
                     html = self._gkmlpt_detail(col, spec)
                 else:
                     view = pages.DetailView(
-                        title=spec.title, column_name=col.name, trail=self.trail(col), layout=spec.layout,
-                        blocks=spec.blocks, meta_rows=spec.meta_rows, pub_meta=spec.pub_meta,
-                        info_line=spec.info_line, source=spec.source,
+                        title=spec.title,
+                        column_name=col.name,
+                        trail=self.trail(col),
+                        layout=spec.layout,
+                        blocks=spec.blocks,
+                        meta_rows=spec.meta_rows,
+                        pub_meta=spec.pub_meta,
+                        info_line=spec.info_line,
+                        source=spec.source,
                         attachments=[(a.href, a.link_text, a.inline) for a in spec.attachments],
-                        print_href=f"/xxgk/print.jsp?id={spec.doc_id}", description=spec.title,
+                        print_href=f"/xxgk/print.jsp?id={spec.doc_id}",
+                        description=spec.title,
                     )
                     html = pages.detail_page(view)
                 self.pages[spec.path] = self._html(html, "utf-8", "utf-8", spec.when)
@@ -197,20 +214,34 @@ class _FamilyBuilder(_Builder):
         """The platform's page: metadata only in _CONFIG.DETAIL (its table is drawn by script)."""
         v = spec.values
         detail = {
-            "id": spec.doc_id, "title": spec.title, "identifier": v.get("index_no") or "",
-            "document_number": v.get("doc_no") or "", "publisher": v.get("publisher") or "",
+            "id": spec.doc_id,
+            "title": spec.title,
+            "identifier": v.get("index_no") or "",
+            "document_number": v.get("doc_no") or "",
+            "publisher": v.get("publisher") or "",
             "created_at": f"{spec.when:%Y-%m-%d %H:%M}:00",
         }
         # what the page shows is the ground truth: DETAIL's fields, nothing the template hides
-        shown = {"title", "index_no", "doc_no", "doc_no_issuer", "doc_no_year", "doc_no_serial", "publisher",
-                 "region_code", "column"}
+        shown = {
+            "title",
+            "index_no",
+            "doc_no",
+            "doc_no_issuer",
+            "doc_no_year",
+            "doc_no_serial",
+            "publisher",
+            "region_code",
+            "column",
+        }
         for name in list(v):
             if name not in shown:
                 v[name] = None
         v["publish_date"] = spec.when.date().isoformat()
         v["publish_time"] = spec.when.replace(second=0).isoformat()
         head = f"<script>window._CONFIG = {_script({'SID': GKMLPT_SID, 'DETAIL': detail})};</script>\n"
-        files = "".join(f'<li><a href="{escape(a.href)}">{escape(a.link_text)}</a></li>' for a in spec.attachments)
+        files = "".join(
+            f'<li><a href="{escape(a.href)}">{escape(a.link_text)}</a></li>' for a in spec.attachments
+        )
         main = (
             chrome.breadcrumb(self.trail(col))
             + f'<div class="article"><h1 class="article-title">{escape(spec.title)}</h1>'
@@ -240,47 +271,80 @@ class _FamilyBuilder(_Builder):
                 else:
                     self.pages[path] = render(col, chunk, n, len(chunks), len(specs))
                 paths.append(path)
-                self.listings.append(ListingPage(path, col.code, col.detail_style, n, len(chunks),
-                                                 tuple(s.path for s in chunk)))
+                self.listings.append(
+                    ListingPage(
+                        path, col.code, col.detail_style, n, len(chunks), tuple(s.path for s in chunk)
+                    )
+                )
             if col.detail_style == "hanweb":
                 self.hanweb_groups[col.cid or 0] = specs
-            self.columns.append(Column(col.code, col.name, col.detail_style, _entry(self.family, col),
-                                       cid=col.cid, listing_paths=tuple(paths),
-                                       document_paths=tuple(s.path for s in specs)))
+            self.columns.append(
+                Column(
+                    col.code,
+                    col.name,
+                    col.detail_style,
+                    _entry(self.family, col),
+                    cid=col.cid,
+                    listing_paths=tuple(paths),
+                    document_paths=tuple(s.path for s in specs),
+                )
+            )
         if any(c.detail_style == "hanweb" for c in self.cols):
             self.handlers[HANWEB_PROXY] = self._dataproxy
 
     def _frame(self, col: ColumnDef | None, title: str, body: str, head: str = "") -> Resource:
         trail = self.trail(col) if col else [(None, "政府信息公开")]
-        tree = "".join(f'<li><a href="{escape(_entry(self.family, c))}">{escape(c.name)}</a></li>'
-                       for c in self.cols if c.detail_style != "gkmlpt")
-        main = (chrome.breadcrumb(trail) + f'<div class="side fl"><ul class="side-tree">{tree}</ul></div>'
-                + f'<div class="list-main fr"><h2>{escape(title)}</h2>{body}</div>')
+        tree = "".join(
+            f'<li><a href="{escape(_entry(self.family, c))}">{escape(c.name)}</a></li>'
+            for c in self.cols
+            if c.detail_style != "gkmlpt"
+        )
+        main = (
+            chrome.breadcrumb(trail)
+            + f'<div class="side fl"><ul class="side-tree">{tree}</ul></div>'
+            + f'<div class="list-main fr"><h2>{escape(title)}</h2>{body}</div>'
+        )
         html = chrome.page(f"{title}_{chrome.PORTAL_TITLE}", main, head_extra=head)
         return self._html(html, "utf-8", "utf-8", datetime(2024, 1, 2, 9, 0))
 
     @staticmethod
     def _items(chunk: list[DocSpec]) -> str:
-        return "".join(f'<li><a href="{escape(s.path)}" title="{escape(s.title)}">{escape(s.title)}</a>'
-                       f"<span>{s.when:%Y-%m-%d}</span></li>" for s in chunk)
+        return "".join(
+            f'<li><a href="{escape(s.path)}" title="{escape(s.title)}">{escape(s.title)}</a>'
+            f"<span>{s.when:%Y-%m-%d}</span></li>"
+            for s in chunk
+        )
 
     def _record(self, spec: DocSpec) -> str:
-        return (f'<record><![CDATA[<li><a href="{escape(spec.path)}" target="_blank" title="{escape(spec.title)}">'
-                f"{escape(spec.title)}</a><span>{spec.when:%Y-%m-%d}</span></li>]]></record>")
+        return (
+            f'<record><![CDATA[<li><a href="{escape(spec.path)}" target="_blank" title="{escape(spec.title)}">'
+            f"{escape(spec.title)}</a><span>{spec.when:%Y-%m-%d}</span></li>]]></record>"
+        )
 
     def _datastore(self, col: ColumnDef, chunk: list[DocSpec], total: int) -> str:
-        query = (f"col=1&appid=1&webid=1&path=%2F&columnid={col.cid}&sourceContentType=1"
-                 f"&unitid={HANWEB_UNIT}&webname=%E8%B4%BA%E5%85%B0%E5%8E%BF&permissiontype=0")
-        count = ("" if col.cid in NO_COUNT_COLUMNS else
-                 f"<totalrecord>{total}</totalrecord><totalpage>{math.ceil(total / self.page_size)}</totalpage>")
-        return (f'<datastore><nextgroup><![CDATA[<a href="{HANWEB_PROXY}?{query}"></a>]]></nextgroup>'
-                f"{count}<recordset>{''.join(self._record(s) for s in chunk)}</recordset></datastore>")
+        query = (
+            f"col=1&appid=1&webid=1&path=%2F&columnid={col.cid}&sourceContentType=1"
+            f"&unitid={HANWEB_UNIT}&webname=%E8%B4%BA%E5%85%B0%E5%8E%BF&permissiontype=0"
+        )
+        count = (
+            ""
+            if col.cid in NO_COUNT_COLUMNS
+            else f"<totalrecord>{total}</totalrecord><totalpage>{math.ceil(total / self.page_size)}</totalpage>"
+        )
+        return (
+            f'<datastore><nextgroup><![CDATA[<a href="{HANWEB_PROXY}?{query}"></a>]]></nextgroup>'
+            f"{count}<recordset>{''.join(self._record(s) for s in chunk)}</recordset></datastore>"
+        )
 
-    def _listing_hanweb(self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int) -> Resource:
-        body = (f'<div id="{HANWEB_UNIT}"><script type="text/xml">{self._datastore(col, chunk, total)}</script>'
-                '<script language="javascript" src="/module/web/jpage/jpage.js"></script>'
-                f"<script>var pageJs = {{perpage: {self.page_size}, unitid: {HANWEB_UNIT}, "
-                f'dataproxy: "{HANWEB_PROXY}"}};</script></div>')
+    def _listing_hanweb(
+        self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int
+    ) -> Resource:
+        body = (
+            f'<div id="{HANWEB_UNIT}"><script type="text/xml">{self._datastore(col, chunk, total)}</script>'
+            '<script language="javascript" src="/module/web/jpage/jpage.js"></script>'
+            f"<script>var pageJs = {{perpage: {self.page_size}, unitid: {HANWEB_UNIT}, "
+            f'dataproxy: "{HANWEB_PROXY}"}};</script></div>'
+        )
         return self._frame(col, col.name, body)
 
     def _dataproxy(self, method: str, query: str, body: bytes) -> Resource:
@@ -300,42 +364,77 @@ class _FamilyBuilder(_Builder):
         xml = self._datastore(col, specs[start - 1 : end], len(specs))
         return Resource(xml.encode("utf-8"), "text/xml; charset=utf-8")
 
-    def _listing_gkmlpt(self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int) -> Resource:
-        articles = [{"id": s.doc_id, "title": s.title, "url": s.path, "created_at": f"{s.when:%Y-%m-%d %H:%M}:00",
-                     "identifier": s.values.get("index_no")} for s in chunk]
+    def _listing_gkmlpt(
+        self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int
+    ) -> Resource:
+        articles = [
+            {
+                "id": s.doc_id,
+                "title": s.title,
+                "url": s.path,
+                "created_at": f"{s.when:%Y-%m-%d %H:%M}:00",
+                "identifier": s.values.get("index_no"),
+            }
+            for s in chunk
+        ]
         data = {"total": total, "page": n, "articles": articles}
-        return Resource(json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+        return Resource(
+            json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
+        )
 
     def _listing_trs(self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int) -> Resource:
-        items = "".join(f'<li><a href="./{escape(s.path.split(f"/{col.code}/", 1)[1])}">{escape(s.title)}</a></li>'
-                        for s in chunk)
-        body = (f"<ul>{items}</ul>{pages.TRS_PAGER_JS}<div class=\"pager\"><script>"
-                f'createPageHTML({pages_}, {n - 1}, "index", "htm");</script></div>')
+        items = "".join(
+            f'<li><a href="./{escape(s.path.split(f"/{col.code}/", 1)[1])}">{escape(s.title)}</a></li>'
+            for s in chunk
+        )
+        body = (
+            f'<ul>{items}</ul>{pages.TRS_PAGER_JS}<div class="pager"><script>'
+            f'createPageHTML({pages_}, {n - 1}, "index", "htm");</script></div>'
+        )
         return self._frame(col, col.name, body)
 
-    def _listing_select(self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int) -> Resource:
+    def _listing_select(
+        self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int
+    ) -> Resource:
         options = "".join(
             f'<option value="{escape(_listing_path(self.family, col, i).rsplit("/", 1)[1])}"'
-            f'{" selected" if i == n else ""}>第{i}页</option>' for i in range(1, pages_ + 1))
-        body = (f"<ul>{self._items(chunk)}</ul><div class=\"pager\">共{pages_}页 跳转到"
-                f'<select onchange="window.location.href=this.value">{options}</select></div>')
+            f"{' selected' if i == n else ''}>第{i}页</option>"
+            for i in range(1, pages_ + 1)
+        )
+        body = (
+            f'<ul>{self._items(chunk)}</ul><div class="pager">共{pages_}页 跳转到'
+            f'<select onchange="window.location.href=this.value">{options}</select></div>'
+        )
         return self._frame(col, col.name, body)
 
-    def _listing_gopage(self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int) -> Resource:
-        script = ('<script>function goPage(page) { if (page == 1) { window.location.href = "index.html"; return; }'
-                  ' window.location.href = "list_" + page + ".html"; }</script>')
-        links = [f'<a href="javascript:goPage({i})">{i}</a>' for i in range(max(1, n - 1), min(pages_, n + 1) + 1)]
+    def _listing_gopage(
+        self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int
+    ) -> Resource:
+        script = (
+            '<script>function goPage(page) { if (page == 1) { window.location.href = "index.html"; return; }'
+            ' window.location.href = "list_" + page + ".html"; }</script>'
+        )
+        links = [
+            f'<a href="javascript:goPage({i})">{i}</a>' for i in range(max(1, n - 1), min(pages_, n + 1) + 1)
+        ]
         if n < pages_:
-            links += [f'<a href="javascript:goPage({n + 1})">下一页</a>', f'<a href="javascript:goPage({pages_})">尾页</a>']
-        body = f"<ul>{self._items(chunk)}</ul>{script}<div class=\"pager\">{' '.join(links)} 共{pages_}页</div>"
+            links += [
+                f'<a href="javascript:goPage({n + 1})">下一页</a>',
+                f'<a href="javascript:goPage({pages_})">尾页</a>',
+            ]
+        body = f'<ul>{self._items(chunk)}</ul>{script}<div class="pager">{" ".join(links)} 共{pages_}页</div>'
         return self._frame(col, col.name, body)
 
-    def _listing_pageno(self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int) -> Resource:
+    def _listing_pageno(
+        self, col: ColumnDef, chunk: list[DocSpec], n: int, pages_: int, total: int
+    ) -> Resource:
         links = []
         if n < pages_:
-            links += [f'<a href="{escape(_listing_path(self.family, col, n + 1))}">下一页</a>',
-                      f'<a href="{escape(_listing_path(self.family, col, pages_))}">尾页</a>']
-        body = f"<ul>{self._items(chunk)}</ul><div class=\"pager\">{' '.join(links)} 共{pages_}页</div>"
+            links += [
+                f'<a href="{escape(_listing_path(self.family, col, n + 1))}">下一页</a>',
+                f'<a href="{escape(_listing_path(self.family, col, pages_))}">尾页</a>',
+            ]
+        body = f'<ul>{self._items(chunk)}</ul><div class="pager">{" ".join(links)} 共{pages_}页</div>'
         return self._frame(col, col.name, body)
 
     # -- root ------------------------------------------------------------------------
@@ -344,22 +443,39 @@ class _FamilyBuilder(_Builder):
         gk = [c for c in self.cols if c.detail_style == "gkmlpt"]
         head = ""
         if gk:
-            tree = [{"id": 1820, "name": "信息公开目录",
-                     "children": [{"id": c.cid, "name": c.name, "children": []} for c in gk]}]
+            tree = [
+                {
+                    "id": 1820,
+                    "name": "信息公开目录",
+                    "children": [{"id": c.cid, "name": c.name, "children": []} for c in gk],
+                }
+            ]
             # a catalogue node lists nothing of its own
             empty = {"total": 0, "page": 1, "articles": []}
             self.pages[f"/gkmlpt/api/all/1820?page=1&sid={GKMLPT_SID}"] = Resource(
-                json.dumps(empty).encode(), "application/json; charset=utf-8")
+                json.dumps(empty).encode(), "application/json; charset=utf-8"
+            )
             head = f"<script>window._CONFIG = {_script({'SID': GKMLPT_SID, 'TREE': tree})};</script>\n"
-        links = "".join(f'<li><a href="{escape(_entry(self.family, c))}">{escape(c.name)}</a></li>'
-                        for c in self.cols if c.detail_style != "gkmlpt")
-        latest = sorted((s for specs in self.specs.values() for s in specs), key=lambda s: s.when, reverse=True)
-        body = (f'<ul class="columns">{links}</ul><div id="gkml-tree"></div>'
-                f'<ul class="latest">{self._items(latest[:5])}</ul>'
-                '<p><a href="/">网站首页</a> <a href="http://www.example.gov.cn/">兄弟单位</a></p>')
+        links = "".join(
+            f'<li><a href="{escape(_entry(self.family, c))}">{escape(c.name)}</a></li>'
+            for c in self.cols
+            if c.detail_style != "gkmlpt"
+        )
+        latest = sorted(
+            (s for specs in self.specs.values() for s in specs), key=lambda s: s.when, reverse=True
+        )
+        body = (
+            f'<ul class="columns">{links}</ul><div id="gkml-tree"></div>'
+            f'<ul class="latest">{self._items(latest[:5])}</ul>'
+            '<p><a href="/">网站首页</a> <a href="http://www.example.gov.cn/">兄弟单位</a></p>'
+        )
         self.pages[self.root] = self._frame(None, "政府信息公开", body, head)
-        self.pages["/"] = self._html(pages.simple_page(chrome.PORTAL_TITLE, [], ["门户首页。"], [(self.root, "政府信息公开")]),
-                                     "utf-8", "utf-8", datetime(2024, 1, 2))
+        self.pages["/"] = self._html(
+            pages.simple_page(chrome.PORTAL_TITLE, [], ["门户首页。"], [(self.root, "政府信息公开")]),
+            "utf-8",
+            "utf-8",
+            datetime(2024, 1, 2),
+        )
         for path, (content, ctype) in static_files().items():
             self.pages[path] = Resource(content, ctype, modified=self._modified(datetime(2016, 1, 4)))
 
@@ -373,10 +489,19 @@ class _FamilyBuilder(_Builder):
 
             add_traps(self.pages, self.handlers, [(c.code, c.cid or 0) for c in self.cols])
         return DemoSite(
-            name=self.name, seed=self.seed, size=len([d for d in self.documents if d.kind == "page"]),
-            title=chrome.PORTAL_TITLE, root_path=self.root, pages=self.pages, documents=self.documents,
-            listing_pages=self.listings, columns=self.columns, redirects={"/xxgk": "/xxgk/"}, broken_links=(),
-            disallowed_prefixes=DISALLOWED, options={"family": self.family, "page_size": self.page_size},
+            name=self.name,
+            seed=self.seed,
+            size=len([d for d in self.documents if d.kind == "page"]),
+            title=chrome.PORTAL_TITLE,
+            root_path=self.root,
+            pages=self.pages,
+            documents=self.documents,
+            listing_pages=self.listings,
+            columns=self.columns,
+            redirects={"/xxgk": "/xxgk/"},
+            broken_links=(),
+            disallowed_prefixes=DISALLOWED,
+            options={"family": self.family, "page_size": self.page_size},
             handlers=self.handlers,
         )
 
@@ -392,4 +517,3 @@ def build_family_site(
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}: one of {', '.join(FAMILIES)}")
     return _FamilyBuilder(family, size, seed, page_size, file_base).build_family()
-

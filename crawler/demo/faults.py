@@ -67,8 +67,17 @@ FAULTS: tuple[Fault, ...] = (
     Fault(_detail(9), "chunked-truncated", "分块传输截断", truncated="disconnect", status=200),
     Fault(_detail(20), "chunked-bad-size", "分块长度行错误", truncated="unspecified", status=200, row=True),
     Fault(_detail(10), "gzip-invalid", "错误的gzip压缩", status=200),
-    Fault(_detail(11), "length-too-long-close", "Content-Length偏大（关闭）", truncated="disconnect", status=200),
-    Fault(_detail(12), "length-too-long-hang", "Content-Length偏大（挂起）", truncated="time", status=200, retried=True),
+    Fault(
+        _detail(11), "length-too-long-close", "Content-Length偏大（关闭）", truncated="disconnect", status=200
+    ),
+    Fault(
+        _detail(12),
+        "length-too-long-hang",
+        "Content-Length偏大（挂起）",
+        truncated="time",
+        status=200,
+        retried=True,
+    ),
     Fault(_detail(13), "length-too-short", "Content-Length偏小", status=200, row=True),
     Fault(_detail(14), "empty-200", "空白页面", status=200, row=True),
     Fault(_detail(15), "not-html-binary", "二进制冒充HTML", status=200, row=True),
@@ -83,9 +92,14 @@ FAULTS: tuple[Fault, ...] = (
     Fault(f"{FAULT_DIR}/loop-a.htm", "redirect-loop", "重定向循环", status=302),
     Fault(f"{FAULT_DIR}/chain-1.htm", "redirect-chain", "重定向链", status=302),
     Fault(f"{FAULT_DIR}/big.pdf", "big-attachment", "大附件.pdf", status=200, row=True),
-    Fault(f"{FAULT_DIR}/huge.pdf", "huge-attachment", "超大附件.pdf", truncated="length", status=200, row=True),
+    Fault(
+        f"{FAULT_DIR}/huge.pdf", "huge-attachment", "超大附件.pdf", truncated="length", status=200, row=True
+    ),
 )
-LOOP_TARGETS = {f"{FAULT_DIR}/loop-a.htm": f"{FAULT_DIR}/loop-b.htm", f"{FAULT_DIR}/loop-b.htm": f"{FAULT_DIR}/loop-a.htm"}
+LOOP_TARGETS = {
+    f"{FAULT_DIR}/loop-a.htm": f"{FAULT_DIR}/loop-b.htm",
+    f"{FAULT_DIR}/loop-b.htm": f"{FAULT_DIR}/loop-a.htm",
+}
 CHAIN_LENGTH = 5
 CHAIN_END = _detail(99)  # a good document at the end of the redirect chain
 BIG_SIZE = 11 * 1024 * 1024  # archived whole under DOWNLOAD_MAXSIZE = 16 MiB
@@ -130,7 +144,9 @@ class FaultPortal:
         self._thread = threading.Thread(target=self._accept, name=f"fault-portal-{self.port}", daemon=True)
         # a real detail page to cut, stall and mislabel (UTF-8, so byte cuts are visible in tests)
         self._page = next(
-            site.pages[d.path].body for d in site.detail_pages if d.encoding == "utf-8" and d.path in site.pages
+            site.pages[d.path].body
+            for d in site.detail_pages
+            if d.encoding == "utf-8" and d.path in site.pages
         )
         self._behaviours: dict[str, Callable[[socket.socket, str], bool]] = {
             "status-500": lambda c, t: self._status(c, 500),
@@ -239,7 +255,9 @@ class FaultPortal:
         body = resource.body
         if path == self.site.root_path and resource.status == 200:
             body = _inject(body, resource, fault_links_html(tuple(self.faults.values())))
-        headers = [(k, v) for k, v in resource.response_headers().items() if k not in ("ETag", "Last-Modified")]
+        headers = [
+            (k, v) for k, v in resource.response_headers().items() if k not in ("ETag", "Last-Modified")
+        ]
         return self._send(conn, resource.status, body, headers=headers, head_only=head_only)
 
     def _send(
@@ -270,7 +288,9 @@ class FaultPortal:
         return False  # _serve closes it: with linger 0 that is an RST
 
     def _reset_mid_body(self, conn: socket.socket, target: str) -> bool:
-        head = _response_head(200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page)))])
+        head = _response_head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page)))]
+        )
         conn.sendall(head + self._page[: len(self._page) // 2])
         return self._reset(conn)
 
@@ -278,7 +298,9 @@ class FaultPortal:
         self._stop.wait(self.stall_limit)
 
     def _stall_after_head(self, conn: socket.socket, target: str) -> bool:
-        head = _response_head(200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page)))])
+        head = _response_head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page)))]
+        )
         conn.sendall(head + self._page[:1000])
         self._stall()
         return False
@@ -292,7 +314,9 @@ class FaultPortal:
 
         With `head_too` even the head drips, so a client timing out holds no complete head.
         """
-        head = _response_head(200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page)))])
+        head = _response_head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page)))]
+        )
         data = head + self._page
         start = 0 if head_too else len(head)
         conn.sendall(data[:start])
@@ -303,15 +327,21 @@ class FaultPortal:
         return False
 
     def _chunked_truncated(self, conn: socket.socket, target: str) -> bool:
-        head = _response_head(200, [("Content-Type", "text/html; charset=utf-8"), ("Transfer-Encoding", "chunked")])
+        head = _response_head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Transfer-Encoding", "chunked")]
+        )
         body = self._page
         first, second = body[:4000], body[4000:8000]
         # the second chunk announces 4000 bytes and the connection closes after 1000 of them
-        conn.sendall(head + b"%x\r\n%s\r\n" % (len(first), first) + b"%x\r\n%s" % (len(second), second[:1000]))
+        conn.sendall(
+            head + b"%x\r\n%s\r\n" % (len(first), first) + b"%x\r\n%s" % (len(second), second[:1000])
+        )
         return False
 
     def _chunked_bad_size(self, conn: socket.socket, target: str) -> bool:
-        head = _response_head(200, [("Content-Type", "text/html; charset=utf-8"), ("Transfer-Encoding", "chunked")])
+        head = _response_head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Transfer-Encoding", "chunked")]
+        )
         first = self._page[:4000]
         # the second chunk's size line is not hexadecimal: the framing is lost from there on
         conn.sendall(head + b"%x\r\n%s\r\nzz\r\n%s" % (len(first), first, self._page[4000:6000]))
@@ -321,12 +351,17 @@ class FaultPortal:
         good = gzip.compress(self._page, mtime=0)
         broken = good[:10] + bytes(b ^ 0x5A for b in good[10:200]) + good[200:]  # gzip magic, corrupt deflate
         return self._send(
-            conn, 200, broken, "text/html; charset=utf-8", [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+            conn,
+            200,
+            broken,
+            "text/html; charset=utf-8",
+            [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")],
         )
 
     def _length_too_long(self, conn: socket.socket, *, hang: bool) -> bool:
         head = _response_head(
-            200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page) + 5000))]
+            200,
+            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(self._page) + 5000))],
         )
         conn.sendall(head + self._page)
         if hang:
@@ -403,7 +438,9 @@ def _inject(body: bytes, resource: Resource, html: str) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     from crawler.demo.site import build_site
 
-    parser = argparse.ArgumentParser(prog="python -m crawler.demo.faults", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.demo.faults", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--size", type=int, default=20)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)

@@ -185,7 +185,9 @@ class Document:
             "content_type": self.content_type,
             "status": 200,
             **self.metadata,
-            "attachments": [_absolute(base_url, a) for a in self.attachments] if self.kind == "page" else None,
+            "attachments": [_absolute(base_url, a) for a in self.attachments]
+            if self.kind == "page"
+            else None,
         }
 
 

@@ -261,8 +261,13 @@ class _Builder:
         for r in range(1, self.revision + 1 if self.edits else 1):
             rng = self.rng("edits", r)
             candidates = sorted(
-                (s for code, specs in self.specs.items() if code != "ndbg" for s in specs
-                 if s.revision < r and s.path not in self.changed and s.path not in self.removed),
+                (
+                    s
+                    for code, specs in self.specs.items()
+                    if code != "ndbg"
+                    for s in specs
+                    if s.revision < r and s.path not in self.changed and s.path not in self.removed
+                ),
                 key=lambda s: s.path,
             )
             picked = rng.sample(candidates, min(len(candidates), 2 * self.edits))

@@ -32,8 +32,10 @@ def _calendar(method: str, query: str, body: bytes) -> Resource:
         today = date.fromisoformat(day)
     except ValueError:
         today = date(2024, 3, 5)
-    links = " ".join(f'<a href="{CALENDAR}?date={d.isoformat()}">{d.isoformat()}</a>'
-                     for d in (today - timedelta(days=1), today + timedelta(days=1)))
+    links = " ".join(
+        f'<a href="{CALENDAR}?date={d.isoformat()}">{d.isoformat()}</a>'
+        for d in (today - timedelta(days=1), today + timedelta(days=1))
+    )
     return _html(f"<html><body><h1>活动日历 {today.isoformat()}</h1>{links}</body></html>")
 
 
@@ -44,7 +46,7 @@ def _search(method: str, query: str, body: bytes) -> Resource:
 
 
 def _print(method: str, query: str, body: bytes) -> Resource:
-    return _html("<html><body><p>打印本页</p><a href=\"javascript:window.print()\">打印</a></body></html>")
+    return _html('<html><body><p>打印本页</p><a href="javascript:window.print()">打印</a></body></html>')
 
 
 def trap_links(path: str) -> str:
@@ -80,18 +82,22 @@ def add_traps(
     handlers[CALENDAR] = _calendar
     handlers[SEARCH] = _search
     handlers[PRINT] = _print
-    for path in [p for p in pages if p.startswith("/xxgk/") and "/detail/" not in p and "uploadfiles" not in p]:
+    for path in [
+        p for p in pages if p.startswith("/xxgk/") and "/detail/" not in p and "uploadfiles" not in p
+    ]:
         if not pages[path].content_type.startswith("text/html"):
             continue
         extra = trap_links(path)
         for code, cid in columns:
             prefix = f"/xxgk/{code}/list.jsp"
-            if path.startswith(prefix) or (path == f"/xxgk/{code}/index.html" and any(
-                p.startswith(prefix) for p in pages
-            )):
+            if path.startswith(prefix) or (
+                path == f"/xxgk/{code}/index.html" and any(p.startswith(prefix) for p in pages)
+            ):
                 page_no = dict(parse_qsl(path.partition("?")[2])).get("pageNo", "1")
-                extra += (f'<a href="{prefix}?pageNo={page_no}&amp;cid={cid}">本页</a> '
-                          f'<a href="{prefix}?cid={cid}&amp;pageNo={page_no}&amp;{SORT_KEY}=date">按日期排序</a>')
+                extra += (
+                    f'<a href="{prefix}?pageNo={page_no}&amp;cid={cid}">本页</a> '
+                    f'<a href="{prefix}?cid={cid}&amp;pageNo={page_no}&amp;{SORT_KEY}=date">按日期排序</a>'
+                )
         pages[path] = _inject(pages[path], extra)
     for code, cid in columns:
         prefix = f"/xxgk/{code}/list.jsp"

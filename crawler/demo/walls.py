@@ -22,15 +22,26 @@ from crawler.demo.model import DemoSite, Resource
 
 # Block pages as their WAFs send them (text trimmed): status, page.
 CHALLENGES: tuple[tuple[int, str], ...] = (
-    (403, "<html><head><title>创宇盾</title></head><body><p>您的访问被创宇盾拦截，如有疑问请联系网站管理员。</p>"
-          "<p>知道创宇云防御 yunaq.com</p></body></html>"),
-    (200, "<html><head><title>网站防火墙</title></head><body><p>您的请求带有不合法参数，已被网站管理员设置拦截！</p>"
-          "<p>网站防火墙拦截 - 安全狗 safedog.cn</p></body></html>"),
-    (521, "<html><body><script>document.cookie=('__jsl_clearance=1700000000.1|0|abc');"
-          "location.href=location.pathname+location.search</script></body></html>"),
+    (
+        403,
+        "<html><head><title>创宇盾</title></head><body><p>您的访问被创宇盾拦截，如有疑问请联系网站管理员。</p>"
+        "<p>知道创宇云防御 yunaq.com</p></body></html>",
+    ),
+    (
+        200,
+        "<html><head><title>网站防火墙</title></head><body><p>您的请求带有不合法参数，已被网站管理员设置拦截！</p>"
+        "<p>网站防火墙拦截 - 安全狗 safedog.cn</p></body></html>",
+    ),
+    (
+        521,
+        "<html><body><script>document.cookie=('__jsl_clearance=1700000000.1|0|abc');"
+        "location.href=location.pathname+location.search</script></body></html>",
+    ),
 )
-CAPTCHA_PAGE = ("<html><head><title>安全验证</title></head><body><form><p>访问过于频繁，请输入验证码后继续访问：</p>"
-                '<img src="/captcha.jpg"><input name="code"><button>提交</button></form></body></html>')
+CAPTCHA_PAGE = (
+    "<html><head><title>安全验证</title></head><body><form><p>访问过于频繁，请输入验证码后继续访问：</p>"
+    '<img src="/captcha.jpg"><input name="code"><button>提交</button></form></body></html>'
+)
 
 
 def _html(status: int, text: str, headers: dict[str, str] | None = None) -> Resource:
@@ -64,9 +75,13 @@ class Walls:
             self.counts[target] += 1
             n = self.counts[target]
         if target in self.always_busy:
-            return _html(503, "<html><body>Service Unavailable</body></html>", {"Retry-After": self.retry_after})
+            return _html(
+                503, "<html><body>Service Unavailable</body></html>", {"Retry-After": self.retry_after}
+            )
         if target in self.rate_limited and n == 1:
-            return _html(429, "<html><body>Too Many Requests</body></html>", {"Retry-After": self.retry_after})
+            return _html(
+                429, "<html><body>Too Many Requests</body></html>", {"Retry-After": self.retry_after}
+            )
         if target in self.blocked:
             return _html(200, CAPTCHA_PAGE)
         if target in self.challenged and n == 1:

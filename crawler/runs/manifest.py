@@ -67,9 +67,15 @@ def build_manifest(result: CrawlResult, site: Site | None, exit_status: str) -> 
         "started_at": result.started_at,
         "finished_at": result.finished_at,
         "elapsed_seconds": round(result.elapsed, 3),
-        "site": None if site is None else {
-            "name": site.name, "seeds": site.seeds, "region_code": site.region_code,
-            "schedule": site.schedule, "timezone": site.timezone, "settings": site.settings,
+        "site": None
+        if site is None
+        else {
+            "name": site.name,
+            "seeds": site.seeds,
+            "region_code": site.region_code,
+            "schedule": site.schedule,
+            "timezone": site.timezone,
+            "settings": site.settings,
         },
         "seeds": result.seeds,
         "seed_errors": result.seed_errors,
@@ -89,7 +95,9 @@ def build_manifest(result: CrawlResult, site: Site | None, exit_status: str) -> 
                 "unchanged": s.get("xxgk/state/unchanged", 0) + s.get("xxgk/documents/unchanged", 0),
                 "removed": changes.get("removed", 0),
             },
-            "rows_by_column": dict(Counter(r.get("column") or "(none)" for r in rows if r.get("change") != "removed")),
+            "rows_by_column": dict(
+                Counter(r.get("column") or "(none)" for r in rows if r.get("change") != "removed")
+            ),
             "errors": errors,
             "revisits": s.get("xxgk/warc/revisits", 0),
             "warc_bytes": sum(w["bytes"] for w in warc),
@@ -101,8 +109,11 @@ def build_manifest(result: CrawlResult, site: Site | None, exit_status: str) -> 
             "datasets": str(result.paths.datasets),
             "log": result.log_file,
         },
-        "removed": [{"url": r["url"], "reason": r.get("removed_reason"), "at": r.get("fetched_at")}
-                    for r in rows if r.get("change") == "removed"],
+        "removed": [
+            {"url": r["url"], "reason": r.get("removed_reason"), "at": r.get("fetched_at")}
+            for r in rows
+            if r.get("change") == "removed"
+        ],
     }
 
 

@@ -25,7 +25,9 @@ def bar_chart(
         return "<p class=empty>none</p>"
     width, label_w, row_h = 640, 220, 22
     top = max(v for _, v in items) or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{row_h * len(items) + 4}" role="img">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{row_h * len(items) + 4}" role="img">'
+    ]
     for i, (label, value) in enumerate(items):
         y = i * row_h + 2
         w = max(1.0, (width - label_w - 90) * value / top) if value else 0
@@ -41,7 +43,7 @@ def bar_chart(
 
 def _short(label: str, size: int = 30) -> str:
     """Keep the distinctive end of long labels (file names differ in their last characters)."""
-    return label if len(label) <= size else "…" + label[-(size - 1):]
+    return label if len(label) <= size else "…" + label[-(size - 1) :]
 
 
 def timeline_chart(stamps: list[str], buckets: int = 60) -> str:
@@ -59,11 +61,13 @@ def timeline_chart(stamps: list[str], buckets: int = 60) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 20}" role="img">']
     for b in range(buckets):
         h = (height - 4) * counts.get(b, 0) / top
-        parts.append(f'<rect x="{b * col:.1f}" y="{height - h:.1f}" width="{col - 1:.1f}" height="{h:.1f}" fill="{BAR}"/>')
+        parts.append(
+            f'<rect x="{b * col:.1f}" y="{height - h:.1f}" width="{col - 1:.1f}" height="{h:.1f}" fill="{BAR}"/>'
+        )
     parts.append(
         f'<text x="0" y="{height + 15}" font-size="11">{start:%H:%M:%S}</text>'
         f'<text x="{width}" y="{height + 15}" font-size="11" text-anchor="end">{end:%H:%M:%S} UTC '
-        f'({len(times)} captures, {span:.0f} s)</text></svg>'
+        f"({len(times)} captures, {span:.0f} s)</text></svg>"
     )
     return "".join(parts)
 
@@ -73,19 +77,29 @@ def render_report(manifest: dict[str, Any], stamps: list[str]) -> str:
     docs = c["documents"]
     title = f"xxgk run {manifest['run_id']} — {manifest['collection']}"
     facts = [
-        ("status", manifest["status"]), ("finish reason", manifest["finish_reason"]),
+        ("status", manifest["status"]),
+        ("finish reason", manifest["finish_reason"]),
         ("resumed", "yes" if manifest["resumed"] else "no"),
-        ("started", manifest["started_at"]), ("finished", manifest["finished_at"]),
-        ("elapsed", f"{manifest['elapsed_seconds']:.1f} s"), ("responses", c["responses"]),
-        ("conditional requests", c["conditional_requests"]), ("revisit records", c["revisits"]),
-        ("WARC bytes", f"{c['warc_bytes']:,}"), ("seeds", " ".join(manifest["seeds"])),
+        ("started", manifest["started_at"]),
+        ("finished", manifest["finished_at"]),
+        ("elapsed", f"{manifest['elapsed_seconds']:.1f} s"),
+        ("responses", c["responses"]),
+        ("conditional requests", c["conditional_requests"]),
+        ("revisit records", c["revisits"]),
+        ("WARC bytes", f"{c['warc_bytes']:,}"),
+        ("seeds", " ".join(manifest["seeds"])),
     ]
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts)
-    removed = "".join(
-        f"<li><code>{escape(r['url'])}</code> — {escape(str(r['reason']))} ({escape(str(r['at']))})</li>"
-        for r in manifest["removed"]
-    ) or "<li>none</li>"
-    seed_errors = "".join(f"<li><code>{escape(u)}</code>: {escape(e)}</li>" for u, e in manifest["seed_errors"].items())
+    removed = (
+        "".join(
+            f"<li><code>{escape(r['url'])}</code> — {escape(str(r['reason']))} ({escape(str(r['at']))})</li>"
+            for r in manifest["removed"]
+        )
+        or "<li>none</li>"
+    )
+    seed_errors = "".join(
+        f"<li><code>{escape(u)}</code>: {escape(e)}</li>" for u, e in manifest["seed_errors"].items()
+    )
     files = {w["file"]: w["bytes"] for w in manifest["warc_files"]}
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>

@@ -88,7 +88,9 @@ def worker_id() -> str:
     return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
 
 
-def site_overrides(site: Site, base: dict[str, Any], redis_url: str | None, worker: str | None) -> dict[str, Any]:
+def site_overrides(
+    site: Site, base: dict[str, Any], redis_url: str | None, worker: str | None
+) -> dict[str, Any]:
     overrides: dict[str, Any] = {"XXGK_INCREMENTAL": True, **site.settings, **base}
     if redis_url:
         worker = worker or worker_id()
@@ -99,8 +101,13 @@ def site_overrides(site: Site, base: dict[str, Any], redis_url: str | None, work
 
 
 def run_sites(
-    sites: list[Site], out: Path, base: dict[str, Any], *, force: bool = False,
-    redis_url: str | None = None, worker: str | None = None,
+    sites: list[Site],
+    out: Path,
+    base: dict[str, Any],
+    *,
+    force: bool = False,
+    redis_url: str | None = None,
+    worker: str | None = None,
 ) -> RunOutcome:
     outcome = RunOutcome()
     prepared: list[tuple[Site, PreparedCrawl]] = []
@@ -114,11 +121,18 @@ def run_sites(
             # each crawler has its own downloader: two sites on one host would double its load
             shared = sorted({busy_hosts[h] for h in site_hosts(site) if h in busy_hosts})
             if shared:
-                outcome.sites.append(SiteOutcome(
-                    site, "deferred", f"shares a host with {', '.join(shared)}, crawling now; runs next time"))
+                outcome.sites.append(
+                    SiteOutcome(
+                        site,
+                        "deferred",
+                        f"shares a host with {', '.join(shared)}, crawling now; runs next time",
+                    )
+                )
                 continue
             try:
-                prep = prepare_crawl(site.seeds, out, site.name, site_overrides(site, base, redis_url, worker))
+                prep = prepare_crawl(
+                    site.seeds, out, site.name, site_overrides(site, base, redis_url, worker)
+                )
             except CrawlLocked as exc:
                 outcome.sites.append(SiteOutcome(site, "locked", str(exc)))
                 continue

@@ -178,8 +178,12 @@ class PortalSpider(scrapy.Spider):
         if column:
             meta["xxgk_column"] = column
         return scrapy.Request(
-            without_session(url), callback=self.parse, errback=self.on_error, meta=meta,
-            priority=PRIORITY[role], **kwargs,
+            without_session(url),
+            callback=self.parse,
+            errback=self.on_error,
+            meta=meta,
+            priority=PRIORITY[role],
+            **kwargs,
         )
 
     def _follow_found(self, response: Response, found: list[Found], column) -> Iterator[scrapy.Request]:
@@ -202,7 +206,10 @@ class PortalSpider(scrapy.Spider):
                 continue
             if item.method == "POST":
                 request = scrapy.FormRequest(
-                    url, formdata=list(item.form), callback=self.parse, errback=self.on_error,
+                    url,
+                    formdata=list(item.form),
+                    callback=self.parse,
+                    errback=self.on_error,
                     meta={"xxgk_role": item.role, "xxgk_parent": response.url, "xxgk_column": column},
                     priority=PRIORITY[item.role],
                 )

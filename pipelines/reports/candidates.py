@@ -81,11 +81,11 @@ def exact(slot: Slot) -> Candidate:
     n, toks = slot.width, slot.tokens
     offset = len(toks) - n
     for start in range(len(toks) - n, -1, -1):
-        dropped = toks[:start] + toks[start + n:]
+        dropped = toks[:start] + toks[start + n :]
         if all(t.blank for t in dropped):
             offset = start
             break
-    parts = tuple(Part(offset + i, 0, t.raw) for i, t in enumerate(toks[offset:offset + n]))
+    parts = tuple(Part(offset + i, 0, t.raw) for i, t in enumerate(toks[offset : offset + n]))
     return Candidate(parts, tuple(_value(p.raw) for p in parts))
 
 
@@ -119,7 +119,9 @@ def enumerate_candidates(tokens: list[Token], width: int, level: int) -> tuple[l
         m = sum(ks)
         if m > width or (m < width and not allow_gaps):
             continue
-        per_token = [list(_splits(t.raw, k)) if k > 1 else [[(0, t.raw)]] for t, k in zip(tokens, ks, strict=True)]
+        per_token = [
+            list(_splits(t.raw, k)) if k > 1 else [[(0, t.raw)]] for t, k in zip(tokens, ks, strict=True)
+        ]
         for choice in itertools.product(*per_token):
             parts = [Part(i, o, d) for i, pieces in enumerate(choice) for o, d in pieces]
             gaps = width - m
@@ -213,7 +215,9 @@ def resolve(slots: list[Slot], constraints: list[Constraint]) -> tuple[dict[str,
     solutions: list[dict[str, Candidate]] | None = None
     complete = True
     while True:
-        pool = {s.key: _narrow(pools[s.key][s.level], s.key, fixed, hard, pools, uncertain) for s in uncertain}
+        pool = {
+            s.key: _narrow(pools[s.key][s.level], s.key, fixed, hard, pools, uncertain) for s in uncertain
+        }
         sols, capped = _search(uncertain, pool, fixed, hard)
         if capped:
             warnings.append("recovery_search_capped")
@@ -233,8 +237,11 @@ def resolve(slots: list[Slot], constraints: list[Constraint]) -> tuple[dict[str,
         return out, warnings
 
     if len(solutions) > 1 and soft:
-        preferred = [sol for sol in solutions
-                     if all(_ok(c, {**fixed, **{k: v.values for k, v in sol.items()}}) for c in soft)]
+        preferred = [
+            sol
+            for sol in solutions
+            if all(_ok(c, {**fixed, **{k: v.values for k, v in sol.items()}}) for c in soft)
+        ]
         if preferred and complete:
             solutions = preferred
     for s in uncertain:
@@ -292,13 +299,18 @@ def _feasible(c: Constraint, values: dict[str, tuple], bounds: Bounds) -> bool:
     return lo[0] <= hi[1] + 1e-9 and lo[1] <= hi[0] + 1e-9
 
 
-def _narrow(cands: list[Candidate], key: str, fixed: dict[str, tuple], hard: list[Constraint],
-            pools: dict[str, dict[int, list[Candidate]]], uncertain: list[Slot]) -> list[Candidate]:
+def _narrow(
+    cands: list[Candidate],
+    key: str,
+    fixed: dict[str, tuple],
+    hard: list[Constraint],
+    pools: dict[str, dict[int, list[Candidate]]],
+    uncertain: list[Slot],
+) -> list[Candidate]:
     """Drop readings of one row that no reading of the other rows could balance."""
     bounds = _pool_bounds({s.key: pools[s.key][s.level] for s in uncertain if s.key != key})
     mine = [c for c in hard if key in c.keys and c.linear is not None]
-    return [cand for cand in cands
-            if all(_feasible(c, {**fixed, key: cand.values}, bounds) for c in mine)]
+    return [cand for cand in cands if all(_feasible(c, {**fixed, key: cand.values}, bounds) for c in mine)]
 
 
 def _search(
@@ -357,8 +369,13 @@ def _search(
 
 def _agree(slot: Slot, used: list[Candidate], note: str | None = None) -> Resolved:
     if not used:
-        return Resolved([None] * slot.width, [None] * slot.width, recovered=False,
-                        ambiguous={i: [] for i in range(slot.width)}, note=note or "no_consistent_reading")
+        return Resolved(
+            [None] * slot.width,
+            [None] * slot.width,
+            recovered=False,
+            ambiguous={i: [] for i in range(slot.width)},
+            note=note or "no_consistent_reading",
+        )
     values: list = []
     parts: list[Part | None] = []
     ambiguous: dict[int, list] = {}

@@ -27,7 +27,9 @@ class Relation:
     lhs_const: float = 0
     rhs_const: float = 0
     note: str | None = None
-    alternatives: list[list[Ref]] = field(default_factory=list)  # other acceptable rhs (prose: new or new+carried)
+    alternatives: list[list[Ref]] = field(
+        default_factory=list
+    )  # other acceptable rhs (prose: new or new+carried)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -68,8 +70,14 @@ class Relation:
         lhs, rhs = self.sides(values)
         ok = self.holds(values)
         status = "not_assessable" if ok is None else ("pass" if ok else "fail")
-        out = {"id": self.id, "scope": self.scope, "status": status, "kind": self.kind,
-               "lhs": _num(lhs), "rhs": _num(rhs)}
+        out = {
+            "id": self.id,
+            "scope": self.scope,
+            "status": status,
+            "kind": self.kind,
+            "lhs": _num(lhs),
+            "rhs": _num(rhs),
+        }
         if self.note:
             out["note"] = self.note
         return out
@@ -83,18 +91,31 @@ def _num(v: float | None) -> int | float | None:
 
 # ---------------------------------------------------------------- within one report
 
+
 def matrix_relations(fmt: str, present: set[str]) -> list[Relation]:
     """H1, H2 per column; H3 per row."""
     cols = L.MATRIX_COLUMNS
     rows = L.MATRIX_ROW_KEYS[fmt]
-    results = [k for k in rows if k not in ("new_received", "carried_over", "processed_total", "carried_forward")]
-    if fmt == "gb2021" and not {"other.no_correction", "other.unpaid_fee", "other.other"} & present and "other" in present:
+    results = [
+        k for k in rows if k not in ("new_received", "carried_over", "processed_total", "carried_forward")
+    ]
+    if (
+        fmt == "gb2021"
+        and not {"other.no_correction", "other.unpaid_fee", "other.other"} & present
+        and "other" in present
+    ):
         # a 2019-shaped (六) row printed in a 2021 report
         results = [k for k in results if not k.startswith("other.")] + ["other"]
     rels: list[Relation] = []
     for c, col in enumerate(cols):
-        rels.append(Relation("H1", col, [("new_received", c), ("carried_over", c)],
-                             [("processed_total", c), ("carried_forward", c)]))
+        rels.append(
+            Relation(
+                "H1",
+                col,
+                [("new_received", c), ("carried_over", c)],
+                [("processed_total", c), ("carried_forward", c)],
+            )
+        )
     for c, col in enumerate(cols):
         rels.append(Relation("H2", col, [("processed_total", c)], [(k, c) for k in results]))
     for key in [*rows, *(["other"] if "other" in present and "other" not in rows else [])]:
@@ -107,8 +128,14 @@ def review_relations() -> list[Relation]:
     rels = []
     for g, group in enumerate(L.REVIEW_GROUPS):
         base = g * 5
-        rels.append(Relation("H4", group, [("review_litigation", base + 4)],
-                             [("review_litigation", base + i) for i in range(4)]))
+        rels.append(
+            Relation(
+                "H4",
+                group,
+                [("review_litigation", base + 4)],
+                [("review_litigation", base + i) for i in range(4)],
+            )
+        )
     return rels
 
 
@@ -118,7 +145,16 @@ def nonnegative(cells: list[dict], tables: tuple[str, ...]) -> list[dict]:
     for table in tables:
         mine = [c for c in cells if c["table"] == table and c.get("value") is not None]
         if not mine:
-            out.append({"id": "H5", "scope": table, "status": "not_assessable", "kind": "hard", "lhs": None, "rhs": None})
+            out.append(
+                {
+                    "id": "H5",
+                    "scope": table,
+                    "status": "not_assessable",
+                    "kind": "hard",
+                    "lhs": None,
+                    "rhs": None,
+                }
+            )
             continue
         bad = []
         for c in mine:
@@ -132,15 +168,26 @@ def nonnegative(cells: list[dict], tables: tuple[str, ...]) -> list[dict]:
                 ok = float(v).is_integer() and v >= 0
             if not ok:
                 bad.append(f"{c['row']}.{c['col']}={c.get('raw')}")
-        out.append({"id": "H5", "scope": table, "status": "fail" if bad else "pass", "kind": "hard",
-                    "lhs": len(mine) - len(bad), "rhs": len(mine), **({"cells": bad} if bad else {})})
+        out.append(
+            {
+                "id": "H5",
+                "scope": table,
+                "status": "fail" if bad else "pass",
+                "kind": "hard",
+                "lhs": len(mine) - len(bad),
+                "rhs": len(mine),
+                **({"cells": bad} if bad else {}),
+            }
+        )
     return out
 
 
 def legacy_national_relations() -> list[Relation]:
     """S5: the 2014 table's own sums."""
-    return [Relation("S5", total, [(total, 0)], [(p, 0) for p in parts], kind="soft")
-            for total, parts in L.LEGACY_NATIONAL_SUMS]
+    return [
+        Relation("S5", total, [(total, 0)], [(p, 0) for p in parts], kind="soft")
+        for total, parts in L.LEGACY_NATIONAL_SUMS
+    ]
 
 
 # ---------------------------------------------------------------- across years (same organ)
@@ -171,37 +218,108 @@ def cross_year(fmt: str, prev: dict | None, year: int | None) -> tuple[list[Rela
     pfmt, pyear = pdoc.get("format"), pdoc.get("report_year")
     warnings: list[str] = []
     if year is not None and pyear is not None and pyear != year - 1:
-        return [], [{"id": "S", "scope": "previous", "status": "not_assessable", "kind": "soft", "lhs": pyear,
-                     "rhs": year - 1, "note": "previous report is not for the year before"}], ["previous_not_year_before"]
+        return (
+            [],
+            [
+                {
+                    "id": "S",
+                    "scope": "previous",
+                    "status": "not_assessable",
+                    "kind": "soft",
+                    "lhs": pyear,
+                    "rhs": year - 1,
+                    "note": "previous report is not for the year before",
+                }
+            ],
+            ["previous_not_year_before"],
+        )
     rels: list[Relation] = []
     fixed: list[dict] = []
     if fmt in ("gb2019", "gb2021") and pfmt in ("gb2019", "gb2021"):
         for c, col in enumerate(L.MATRIX_COLUMNS):
             pv = _prev_matrix(prev, "carried_forward", col)
             if pv is None:
-                fixed.append({"id": "S1", "scope": col, "status": "not_assessable", "kind": "soft", "lhs": None, "rhs": None})
+                fixed.append(
+                    {
+                        "id": "S1",
+                        "scope": col,
+                        "status": "not_assessable",
+                        "kind": "soft",
+                        "lhs": None,
+                        "rhs": None,
+                    }
+                )
             else:
-                rels.append(Relation("S1", col, [("carried_over", c)], [], kind="soft", rhs_const=pv,
-                                     note="t3: carried_over(Y) = carried_forward(Y-1)"))
+                rels.append(
+                    Relation(
+                        "S1",
+                        col,
+                        [("carried_over", c)],
+                        [],
+                        kind="soft",
+                        rhs_const=pv,
+                        note="t3: carried_over(Y) = carried_forward(Y-1)",
+                    )
+                )
     if fmt == "gb2021":
         for row in ("regulations", "normative_documents"):
             pv = _prev_t2(prev, row, "in_force") if pfmt == "gb2021" else None
             if pv is None:
-                note = "previous report is gb2019: 对外公开总数量 is not 现行有效件数" if pfmt == "gb2019" else None
-                fixed.append({"id": "S2", "scope": row, "status": "not_assessable", "kind": "soft", "lhs": None,
-                              "rhs": None, **({"note": note} if note else {})})
+                note = (
+                    "previous report is gb2019: 对外公开总数量 is not 现行有效件数"
+                    if pfmt == "gb2019"
+                    else None
+                )
+                fixed.append(
+                    {
+                        "id": "S2",
+                        "scope": row,
+                        "status": "not_assessable",
+                        "kind": "soft",
+                        "lhs": None,
+                        "rhs": None,
+                        **({"note": note} if note else {}),
+                    }
+                )
             else:
                 # in_force(Y) + repealed(Y) = in_force(Y-1) + issued(Y)
-                rels.append(Relation("S2", row, [(row, 2), (row, 1)], [(row, 0)], kind="soft", rhs_const=pv,
-                                     note="t2: in_force(Y) = in_force(Y-1) + issued(Y) - repealed(Y)"))
+                rels.append(
+                    Relation(
+                        "S2",
+                        row,
+                        [(row, 2), (row, 1)],
+                        [(row, 0)],
+                        kind="soft",
+                        rhs_const=pv,
+                        note="t2: in_force(Y) = in_force(Y-1) + issued(Y) - repealed(Y)",
+                    )
+                )
     if fmt == "gb2019" and pfmt == "gb2019":
         for row in ("licensing", "other_mgmt_services", "penalty", "coercion", "fees"):
             a, b = _prev_t2(prev, row, "prev_items"), _prev_t2(prev, row, "change")
             if a is None or b is None:
-                fixed.append({"id": "S3", "scope": row, "status": "not_assessable", "kind": "soft", "lhs": None, "rhs": None})
+                fixed.append(
+                    {
+                        "id": "S3",
+                        "scope": row,
+                        "status": "not_assessable",
+                        "kind": "soft",
+                        "lhs": None,
+                        "rhs": None,
+                    }
+                )
             else:
-                rels.append(Relation("S3", row, [(row, 0)], [], kind="soft", rhs_const=a + b,
-                                     note="t2: prev_items(Y) = prev_items(Y-1) + change(Y-1)"))
+                rels.append(
+                    Relation(
+                        "S3",
+                        row,
+                        [(row, 0)],
+                        [],
+                        kind="soft",
+                        rhs_const=a + b,
+                        note="t2: prev_items(Y) = prev_items(Y-1) + change(Y-1)",
+                    )
+                )
     return rels, fixed, warnings
 
 
@@ -211,14 +329,31 @@ def fujian_cross_year(items: list[dict], prev: dict | None, year: int | None = N
     for it in items:
         if it.get("key") and it["value"] is not None and it.get("cumulative") is not None:
             ok = it["value"] <= it["cumulative"]
-            out.append({"id": "S4", "scope": f"{it['key']}:this_year<=cumulative", "status": "pass" if ok else "fail",
-                        "kind": "soft", "lhs": it["value"], "rhs": it["cumulative"]})
+            out.append(
+                {
+                    "id": "S4",
+                    "scope": f"{it['key']}:this_year<=cumulative",
+                    "status": "pass" if ok else "fail",
+                    "kind": "soft",
+                    "lhs": it["value"],
+                    "rhs": it["cumulative"],
+                }
+            )
     if prev is None:
         return out
     pyear = (prev.get("doc") or {}).get("report_year")
     if year is not None and pyear is not None and pyear != year - 1:
-        out.append({"id": "S4", "scope": "previous", "status": "not_assessable", "kind": "soft", "lhs": pyear,
-                    "rhs": year - 1, "note": "previous report is not for the year before"})
+        out.append(
+            {
+                "id": "S4",
+                "scope": "previous",
+                "status": "not_assessable",
+                "kind": "soft",
+                "lhs": pyear,
+                "rhs": year - 1,
+                "note": "previous report is not for the year before",
+            }
+        )
         return out
     prev_items = {i.get("key"): i for i in ((prev.get("legacy") or {}).get("items") or []) if i.get("key")}
     for it in items:
@@ -230,6 +365,15 @@ def fujian_cross_year(items: list[dict], prev: dict | None, year: int | None = N
         else:
             rhs = p["cumulative"] + it["value"]
             status = "pass" if abs(it["cumulative"] - rhs) <= _EPS else "fail"
-        out.append({"id": "S4", "scope": it["key"], "status": status, "kind": "soft", "lhs": it["cumulative"],
-                    "rhs": rhs, "note": "cumulative(Y) = cumulative(Y-1) + this_year(Y)"})
+        out.append(
+            {
+                "id": "S4",
+                "scope": it["key"],
+                "status": status,
+                "kind": "soft",
+                "lhs": it["cumulative"],
+                "rhs": rhs,
+                "note": "cumulative(Y) = cumulative(Y-1) + this_year(Y)",
+            }
+        )
     return out

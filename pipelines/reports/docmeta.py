@@ -27,7 +27,7 @@ def _year(s: str) -> int | None:
 
 def find_title(source: Source, meta: dict) -> tuple[str | None, int | None]:
     """(title, line index of the title in the text if it is printed there)."""
-    for i, line in enumerate(source.lines[:_HEAD_LINES * 3]):
+    for i, line in enumerate(source.lines[: _HEAD_LINES * 3]):
         n = norm(line.text)
         if len(n) <= 60 and re.search(L.REPORT_HEADING, n):
             title = line.text.strip()
@@ -43,7 +43,7 @@ def find_title(source: Source, meta: dict) -> tuple[str | None, int | None]:
             return source.html_meta[key], None
     if source.html_title:
         return _TITLE_SPLIT.split(source.html_title)[0].strip() or None, None
-    for line in source.lines[:_HEAD_LINES * 3]:
+    for line in source.lines[: _HEAD_LINES * 3]:
         n = norm(line.text)
         if len(n) <= 60 and re.search(L.TITLE_LIKE, n) and not re.search(r"位置|>|首页", n):
             return line.text.strip(), None
@@ -114,7 +114,7 @@ def published_date(source: Source, meta: dict) -> str | None:
         m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", pub)
         if m:
             return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-    for ln in source.lines[:_HEAD_LINES * 2]:
+    for ln in source.lines[: _HEAD_LINES * 2]:
         m = re.search(L.PUBLISHED, ln.text)
         if m:
             return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
@@ -123,7 +123,7 @@ def published_date(source: Source, meta: dict) -> str | None:
 
 def labelled_field(source: Source, label: str) -> str | None:
     """索引号 / 文号 from a metadata block printed in the page."""
-    for ln in source.lines[:_HEAD_LINES * 3]:
+    for ln in source.lines[: _HEAD_LINES * 3]:
         m = re.search(label + r"\s*[:：]?\s*([^\s]+)", ln.text)
         if m and not re.match(r"(发布|文\s*号|索引)", m.group(1)):
             return m.group(1)

@@ -5,15 +5,34 @@ from __future__ import annotations
 from pipelines.fields import Field
 from pipelines.reports import labels as L
 
-_ROW_ALIAS = {"normative_documents": "normative", "central_procurement": "procurement",
-              "other_mgmt_services": "other_mgmt"}
-_ROW_ZH = {"regulations": "规章", "normative_documents": "规范性文件", "licensing": "行政许可",
-           "other_mgmt_services": "其他对外管理服务事项", "penalty": "行政处罚", "coercion": "行政强制",
-           "fees": "行政事业性收费", "central_procurement": "政府集中采购"}
-_COL_ZH = {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
-           "decisions": "处理决定数量", "amount": "金额", "new_made": "本年新制作数量",
-           "new_published": "本年新公开数量", "total_published": "对外公开总数量", "prev_items": "上一年项目数量",
-           "change": "本年增/减", "projects": "采购项目数量"}
+_ROW_ALIAS = {
+    "normative_documents": "normative",
+    "central_procurement": "procurement",
+    "other_mgmt_services": "other_mgmt",
+}
+_ROW_ZH = {
+    "regulations": "规章",
+    "normative_documents": "规范性文件",
+    "licensing": "行政许可",
+    "other_mgmt_services": "其他对外管理服务事项",
+    "penalty": "行政处罚",
+    "coercion": "行政强制",
+    "fees": "行政事业性收费",
+    "central_procurement": "政府集中采购",
+}
+_COL_ZH = {
+    "issued": "本年制发件数",
+    "repealed": "本年废止件数",
+    "in_force": "现行有效件数",
+    "decisions": "处理决定数量",
+    "amount": "金额",
+    "new_made": "本年新制作数量",
+    "new_published": "本年新公开数量",
+    "total_published": "对外公开总数量",
+    "prev_items": "上一年项目数量",
+    "change": "本年增/减",
+    "projects": "采购项目数量",
+}
 
 _TOTALS: list[tuple[str, str, str]] = [  # flat name, Chinese label, how it is read
     ("new_received_total", "本年新收申请数（总计）", "t3 new_received.total; legacy 收到/受理申请数"),
@@ -27,7 +46,11 @@ _TOTALS: list[tuple[str, str, str]] = [  # flat name, Chinese label, how it is r
     ("processed_total", "办理结果总计", "t3 processed_total.total (as printed); legacy 申请答复数"),
     ("carried_forward_total", "结转下年度继续办理（总计）", "t3 carried_forward.total"),
     ("review_total", "行政复议总计", "t4 review.total; legacy 行政复议数(量)"),
-    ("litigation_total", "行政诉讼总计", "t4 litigation_direct.total + litigation_after_review.total; legacy 行政诉讼数(量)"),
+    (
+        "litigation_total",
+        "行政诉讼总计",
+        "t4 litigation_direct.total + litigation_after_review.total; legacy 行政诉讼数(量)",
+    ),
 ]
 
 
@@ -44,7 +67,9 @@ def _proactive_fields() -> list[Field]:
                 unit = "（万元）" if row == "fees" and col == "amount" else ""
                 out[name] = Field(name, label + unit, typ, "0", f"section 二 {row}.{col} ({fmt} and later)")
                 if row == "central_procurement" and col == "amount":
-                    out[name + "_unit"] = Field(name + "_unit", "采购总金额单位", "string", "元", "unit as printed")
+                    out[name + "_unit"] = Field(
+                        name + "_unit", "采购总金额单位", "string", "元", "unit as printed"
+                    )
     return list(out.values())
 
 
@@ -54,28 +79,96 @@ FLAT_FIELDS: list[Field] = [
     Field("fetched_at", "抓取时间", "timestamp", "2026-11-25T09:14:00Z", "WARC-Date of the response"),
     Field("title", "标题", "string", "XX镇2023年政府信息公开工作年度报告", "title of the report"),
     Field("organ", "报告机关", "string", "XX镇人民政府", "organ that filed the report"),
-    Field("organ_kind", "机关类型", "string", "township", "government | department | township | subdistrict | other"),
+    Field(
+        "organ_kind",
+        "机关类型",
+        "string",
+        "township",
+        "government | department | township | subdistrict | other",
+    ),
     Field("region_code", "行政区划代码", "string", "640122", "division code, if known"),
-    Field("report_year", "报告年度", "int64", "2023", "statistical year (from the title, not the publication date)"),
+    Field(
+        "report_year",
+        "报告年度",
+        "int64",
+        "2023",
+        "statistical year (from the title, not the publication date)",
+    ),
     Field("published_date", "发布日期", "date", "2024-01-25", "发布日期"),
     Field("index_no", "索引号", "string", "", "索引号"),
     Field("doc_no", "文号", "string", "", "文号"),
     Field("doc_type", "文档类型", "string", "annual_report", "annual_report | work_summary | other"),
-    Field("format", "年报格式", "string", "gb2021", "gb2021 | gb2019 | legacy_national_2014 | legacy_fujian | prose | unknown"),
-    Field("table_layout", "表格形态", "string", "html_table", "html_table | tsv | vertical | flattened | spaced | none"),
+    Field(
+        "format",
+        "年报格式",
+        "string",
+        "gb2021",
+        "gb2021 | gb2019 | legacy_national_2014 | legacy_fujian | prose | unknown",
+    ),
+    Field(
+        "table_layout",
+        "表格形态",
+        "string",
+        "html_table",
+        "html_table | tsv | vertical | flattened | spaced | none",
+    ),
     *[Field(n, zh, "int64", "0", d) for n, zh, d in _TOTALS],
     *_proactive_fields(),
-    Field("proactive_published_total", "主动公开政府信息数", "int64", "312", "legacy tables: 主动公开政府信息数 / 主动公开文件数"),
+    Field(
+        "proactive_published_total",
+        "主动公开政府信息数",
+        "int64",
+        "312",
+        "legacy tables: 主动公开政府信息数 / 主动公开文件数",
+    ),
     Field("proactive_published_cumulative", "主动公开历年累计", "int64", "2758", "legacy_fujian: 历年累计"),
-    Field("info_processing_fee_amount", "信息处理费", "float64", "0", "section 六 信息处理费, in info_processing_fee_unit"),
+    Field(
+        "info_processing_fee_amount",
+        "信息处理费",
+        "float64",
+        "0",
+        "section 六 信息处理费, in info_processing_fee_unit",
+    ),
     Field("info_processing_fee_unit", "信息处理费单位", "string", "元", "元 | 万元"),
-    Field("prose_applications_received", "正文：收到申请数", "int64", "31", "first 收到/受理申请N件 in the prose"),
-    Field("prose_proactive_published", "正文：主动公开信息数", "int64", "165", "first 主动公开政府信息N条 in the prose"),
-    Field("checks_failed", "未通过校验数", "int64", "0", "number of checks with status fail (H*, S*, T*, Y1)"),
+    Field(
+        "prose_applications_received",
+        "正文：收到申请数",
+        "int64",
+        "31",
+        "first 收到/受理申请N件 in the prose",
+    ),
+    Field(
+        "prose_proactive_published",
+        "正文：主动公开信息数",
+        "int64",
+        "165",
+        "first 主动公开政府信息N条 in the prose",
+    ),
+    Field(
+        "checks_failed", "未通过校验数", "int64", "0", "number of checks with status fail (H*, S*, T*, Y1)"
+    ),
     Field("checks_failed_ids", "未通过校验", "list<string>", "H2:total", "id:scope of every failed check"),
-    Field("checks_not_assessable", "无法校验数", "int64", "0", "checks that could not be assessed (missing cells)"),
-    Field("recovered_cells", "恢复单元格数", "int64", "0", "cells read by splitting run-together digits or as lost blanks"),
-    Field("ambiguous_cells", "歧义单元格数", "int64", "0", "cells left null because several readings fit the checks"),
+    Field(
+        "checks_not_assessable",
+        "无法校验数",
+        "int64",
+        "0",
+        "checks that could not be assessed (missing cells)",
+    ),
+    Field(
+        "recovered_cells",
+        "恢复单元格数",
+        "int64",
+        "0",
+        "cells read by splitting run-together digits or as lost blanks",
+    ),
+    Field(
+        "ambiguous_cells",
+        "歧义单元格数",
+        "int64",
+        "0",
+        "cells left null because several readings fit the checks",
+    ),
     Field("parser_warnings", "解析警告", "list<string>", "label_variant:商业机构", "parser.warnings"),
     Field("parser_version", "解析器版本", "string", "xxgk.reports/0.1", "parser.version"),
 ]
@@ -101,19 +194,42 @@ def flat_row(report: dict) -> dict:
     """The annual_reports row: identity, key totals, section 二 figures and check counts."""
     row = dict.fromkeys(FLAT_FIELD_NAMES)
     doc = report.get("doc") or {}
-    for k in ("url", "warc_record_id", "fetched_at", "title", "organ", "organ_kind", "region_code", "report_year",
-              "published_date", "index_no", "doc_no", "doc_type", "format", "table_layout"):
+    for k in (
+        "url",
+        "warc_record_id",
+        "fetched_at",
+        "title",
+        "organ",
+        "organ_kind",
+        "region_code",
+        "report_year",
+        "published_date",
+        "index_no",
+        "doc_no",
+        "doc_type",
+        "format",
+        "table_layout",
+    ):
         row[k] = doc.get(k)
     fmt = doc.get("format")
     if fmt in ("gb2019", "gb2021"):
         rows = _get(report, "applications", "rows") or {}
         derived = _get(report, "applications", "derived") or {}
-        for name, key in (("new_received_total", "new_received"), ("carried_over_total", "carried_over"),
-                          ("granted_total", "granted"), ("partial_total", "partial"),
-                          ("processed_total", "processed_total"), ("carried_forward_total", "carried_forward")):
+        for name, key in (
+            ("new_received_total", "new_received"),
+            ("carried_over_total", "carried_over"),
+            ("granted_total", "granted"),
+            ("partial_total", "partial"),
+            ("processed_total", "processed_total"),
+            ("carried_forward_total", "carried_forward"),
+        ):
             row[name] = _get(rows, key, "total")
-        for name, key in (("denied_total", "denied"), ("unable_total", "unable"),
-                          ("not_processed_total", "not_processed"), ("other_total", "other")):
+        for name, key in (
+            ("denied_total", "denied"),
+            ("unable_total", "unable"),
+            ("not_processed_total", "not_processed"),
+            ("other_total", "other"),
+        ):
             row[name] = _get(derived, key, "total")
         rl = report.get("review_litigation") or {}
         row["review_total"] = _get(rl, "review", "total")
@@ -138,8 +254,10 @@ def flat_row(report: dict) -> dict:
     if fee:
         row["info_processing_fee_amount"] = float(fee["value"])
         row["info_processing_fee_unit"] = fee.get("unit")
-    for name, key in (("prose_applications_received", "applications_received"),
-                      ("prose_proactive_published", "proactive_published")):
+    for name, key in (
+        ("prose_applications_received", "applications_received"),
+        ("prose_proactive_published", "proactive_published"),
+    ):
         row[name] = next((f["value"] for f in report.get("prose_figures") or [] if f["key"] == key), None)
     checks = report.get("checks") or []
     failed = [c for c in checks if c.get("status") == "fail"]

@@ -40,8 +40,15 @@ def _norms(source: Source) -> list[str]:
 def read(source: Source, fmt: str) -> GbRead:
     out = GbRead()
     norms = _norms(source)
-    m_row = next((i for i, n in enumerate(norms) if "本年新收" in n
-                  and (source.lines[i].in_table or len(re.sub(r"[\d\s]", "", n)) <= _MAX_ROW_LABEL)), None)
+    m_row = next(
+        (
+            i
+            for i, n in enumerate(norms)
+            if "本年新收" in n
+            and (source.lines[i].in_table or len(re.sub(r"[\d\s]", "", n)) <= _MAX_ROW_LABEL)
+        ),
+        None,
+    )
     m_head = next((i for i, n in enumerate(norms) if re.search(L.MATRIX_START, n)), None)
     if m_row is None and m_head is None:
         out.warnings.append("matrix_not_found")
@@ -57,7 +64,10 @@ def read(source: Source, fmt: str) -> GbRead:
         _read_sec2(source, s2, m_start, fmt, out)
     else:
         out.warnings.append("section2_not_found")
-        out.t2 = [Slot(k, len(cols), None, tuple(kind for _, kind in cols)) for k, cols in L.SEC2_COLUMNS[fmt].items()]
+        out.t2 = [
+            Slot(k, len(cols), None, tuple(kind for _, kind in cols))
+            for k, cols in L.SEC2_COLUMNS[fmt].items()
+        ]
     m_end = _read_matrix(source, m_start, fmt, out) if m_start < len(norms) else len(norms)
     if m_start >= len(norms):
         out.t3 = [Slot(k, 7, None) for k in L.MATRIX_ROW_KEYS[fmt]]
@@ -66,6 +76,7 @@ def read(source: Source, fmt: str) -> GbRead:
 
 
 # ---------------------------------------------------------------- section 二
+
 
 def _sec2_key(row: Row) -> str | None:
     for text in (row.last, row.norm):
@@ -90,7 +101,11 @@ def _read_sec2(source: Source, start: int, end: int, fmt: str, out: GbRead) -> N
                 if m:
                     amount_unit = m.group(1)
                 current = None
-                if row.tokens and any(not t.blank for t in row.tokens) and re.search(r"第二十条|信息内容", row.norm) is None:
+                if (
+                    row.tokens
+                    and any(not t.blank for t in row.tokens)
+                    and re.search(r"第二十条|信息内容", row.norm) is None
+                ):
                     out.warnings.append(f"unmatched_row:t2:{row.label[:20]}")
                 continue
             out.table_lines.add(row.line)
@@ -132,6 +147,7 @@ def _dedupe_merged(tokens: list[Token], width: int) -> list[Token]:
 
 
 # ---------------------------------------------------------------- section 三
+
 
 def _matrix_key(row: Row, category: str | None) -> str | None:
     for text in (row.last, row.norm):
@@ -245,6 +261,7 @@ def _header_variants(headers: list[Row], out: GbRead) -> None:
 
 
 # ---------------------------------------------------------------- section 四
+
 
 def _read_review(source: Source, start: int, out: GbRead) -> None:
     tokens: list[Token] = []

@@ -10,15 +10,49 @@ from __future__ import annotations
 # ---------------------------------------------------------------- format detection (annual-reports.md §2)
 
 FORMAT_CUES: dict[str, list[str]] = {
-    "gb2021": ["本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
-               "逾期不补正", "逾期未按收费通知"],
-    "gb2019": ["本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "本年增减",
-               "政府集中采购", "采购总金额"],
-    "gb_common": ["本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "结转下年度继续办理",
-                  "申请人情况", "勾稽关系"],
-    "legacy_national_2014": ["统计指标", "统计数", "回应解读情况", "举报投诉数量", "机构建设和保障经费",
-                             "申请答复数", "申请办结数"],
-    "legacy_fujian": ["历年累计", "主动公开文件数", "主动公开信息数", "对申请的答复总数", "指标名称", "计量单位"],
+    "gb2021": [
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "本年收费金额",
+        "逾期不补正",
+        "逾期未按收费通知",
+    ],
+    "gb2019": [
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "本年增减",
+        "政府集中采购",
+        "采购总金额",
+    ],
+    "gb_common": [
+        "本年新收政府信息公开申请数量",
+        "上年结转政府信息公开申请数量",
+        "结转下年度继续办理",
+        "申请人情况",
+        "勾稽关系",
+    ],
+    "legacy_national_2014": [
+        "统计指标",
+        "统计数",
+        "回应解读情况",
+        "举报投诉数量",
+        "机构建设和保障经费",
+        "申请答复数",
+        "申请办结数",
+    ],
+    "legacy_fujian": [
+        "历年累计",
+        "主动公开文件数",
+        "主动公开信息数",
+        "对申请的答复总数",
+        "指标名称",
+        "计量单位",
+    ],
 }
 
 # ---------------------------------------------------------------- annual report or not (§2, hazard 8)
@@ -28,8 +62,12 @@ NOT_REPORT_TITLE = r"工作总结|工作要点|工作计划|落实情况|实施�
 WORK_SUMMARY = r"工作总结|总结暨|工作要点.{0,6}落实|落实情况"
 # a heading line near the top that names the document as a report
 # a document title in the first lines when the report heading is not found
-TITLE_LIKE = r"(\d{4}|[〇零一二三四五六七八九]{4})年.{0,30}(报告|总结|计划|通知|方案|要点|意见|办法|公告|年报)$"
-REPORT_HEADING = r"(\d{4}|[〇零一二三四五六七八九]{4})年度?.{0,16}(政府信息公开|政务公开|信息公开).{0,8}(年度报告|年报)"
+TITLE_LIKE = (
+    r"(\d{4}|[〇零一二三四五六七八九]{4})年.{0,30}(报告|总结|计划|通知|方案|要点|意见|办法|公告|年报)$"
+)
+REPORT_HEADING = (
+    r"(\d{4}|[〇零一二三四五六七八九]{4})年度?.{0,16}(政府信息公开|政务公开|信息公开).{0,8}(年度报告|年报)"
+)
 
 # ---------------------------------------------------------------- section headings (§3, hazard 5)
 
@@ -70,7 +108,11 @@ SEC2_COLUMNS: dict[str, dict[str, list[tuple[str, str]]]] = {
     },
     "gb2019": {
         "regulations": [("new_made", "count"), ("new_published", "count"), ("total_published", "count")],
-        "normative_documents": [("new_made", "count"), ("new_published", "count"), ("total_published", "count")],
+        "normative_documents": [
+            ("new_made", "count"),
+            ("new_published", "count"),
+            ("total_published", "count"),
+        ],
         "licensing": [("prev_items", "count"), ("change", "signed"), ("decisions", "count")],
         "other_mgmt_services": [("prev_items", "count"), ("change", "signed"), ("decisions", "count")],
         "penalty": [("prev_items", "count"), ("change", "signed"), ("decisions", "count")],
@@ -84,11 +126,23 @@ MONEY_UNIT = r"(万元|元)"
 
 # ---------------------------------------------------------------- section 3: the applications matrix
 
-MATRIX_COLUMNS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"]
+MATRIX_COLUMNS = [
+    "natural_person",
+    "commercial",
+    "research",
+    "social_welfare",
+    "legal_service",
+    "other_org",
+    "total",
+]
 # header words in reading order; "其他" must not match 法人或其他组织
-COLUMN_HEADER = r"自然人|商业企业|商业机构|科研机构|社会公益组织|社会组织|公益组织|法律服务机构|其他(?!组织)|总计|合计"
+COLUMN_HEADER = (
+    r"自然人|商业企业|商业机构|科研机构|社会公益组织|社会组织|公益组织|法律服务机构|其他(?!组织)|总计|合计"
+)
 CANONICAL_HEADERS = {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"}
-MATRIX_HEADER = r"自然人|商业企业|商业机构|科研机构|社会公益组织|法律服务机构|申请人情况|勾稽关系|法人或其他组织"
+MATRIX_HEADER = (
+    r"自然人|商业企业|商业机构|科研机构|社会公益组织|法律服务机构|申请人情况|勾稽关系|法人或其他组织"
+)
 
 # (key, pattern, category). Specific before general: 不予公开 before 予以公开 is implied by the
 # different wording; 补正后 (无法提供) vs 逾期不补正 (其他处理); 大量反复 before 重复申请.
@@ -121,23 +175,45 @@ MATRIX_ROWS: list[tuple[str, str, str | None]] = [
     ("processed_total", r"总计|合计", None),
 ]
 MATRIX_CATEGORIES: list[tuple[str, str]] = [
-    ("denied", r"不予公开"), ("unable", r"无法提供"), ("not_processed", r"不予处理"), ("other", r"其他处理"),
+    ("denied", r"不予公开"),
+    ("unable", r"无法提供"),
+    ("not_processed", r"不予处理"),
+    ("other", r"其他处理"),
 ]
 MATRIX_ROW_KEYS: dict[str, list[str]] = {
     "gb2019": [
-        "new_received", "carried_over", "granted", "partial",
-        "denied.state_secret", "denied.law_prohibited", "denied.endangers_security_stability",
-        "denied.third_party_rights", "denied.internal_affairs", "denied.process_info",
-        "denied.enforcement_file", "denied.admin_query",
-        "unable.not_held", "unable.needs_creation", "unable.unclear_after_correction",
-        "not_processed.petition_complaint", "not_processed.repeat", "not_processed.publication",
-        "not_processed.mass_repeat", "not_processed.confirm_or_reissue",
-        "other", "processed_total", "carried_forward",
+        "new_received",
+        "carried_over",
+        "granted",
+        "partial",
+        "denied.state_secret",
+        "denied.law_prohibited",
+        "denied.endangers_security_stability",
+        "denied.third_party_rights",
+        "denied.internal_affairs",
+        "denied.process_info",
+        "denied.enforcement_file",
+        "denied.admin_query",
+        "unable.not_held",
+        "unable.needs_creation",
+        "unable.unclear_after_correction",
+        "not_processed.petition_complaint",
+        "not_processed.repeat",
+        "not_processed.publication",
+        "not_processed.mass_repeat",
+        "not_processed.confirm_or_reissue",
+        "other",
+        "processed_total",
+        "carried_forward",
     ],
 }
 MATRIX_ROW_KEYS["gb2021"] = [
-    *MATRIX_ROW_KEYS["gb2019"][:20], "other.no_correction", "other.unpaid_fee", "other.other",
-    "processed_total", "carried_forward",
+    *MATRIX_ROW_KEYS["gb2019"][:20],
+    "other.no_correction",
+    "other.unpaid_fee",
+    "other.other",
+    "processed_total",
+    "carried_forward",
 ]
 MATRIX_START = r"勾稽关系|申请人情况"
 
@@ -214,14 +290,35 @@ LEGACY_NATIONAL_START = r"统计指标|政府信息公开情况统计表"
 LEGACY_UNITS = ("人次", "万元", "条", "件", "次", "篇", "个", "人", "元", "项")
 # S5: within-table sums (annual-reports.md §6). Channel counts are NOT summed to the total (计1条).
 LEGACY_NATIONAL_SUMS: list[tuple[str, list[str]]] = [
-    ("applications.received", ["applications.in_person", "applications.fax", "applications.online", "applications.letter"]),
+    (
+        "applications.received",
+        ["applications.in_person", "applications.fax", "applications.online", "applications.letter"],
+    ),
     ("applications.closed", ["applications.closed_on_time", "applications.closed_extended"]),
-    ("applications.answered", ["applications.already_public", "applications.granted", "applications.partial",
-                               "applications.denied", "applications.not_this_organ", "applications.not_exist",
-                               "applications.amend", "applications.other_channel"]),
-    ("applications.denied", ["applications.denied.state_secret", "applications.denied.commercial_secret",
-                             "applications.denied.privacy", "applications.denied.security_stability",
-                             "applications.denied.not_gov_info", "applications.denied.other_law"]),
+    (
+        "applications.answered",
+        [
+            "applications.already_public",
+            "applications.granted",
+            "applications.partial",
+            "applications.denied",
+            "applications.not_this_organ",
+            "applications.not_exist",
+            "applications.amend",
+            "applications.other_channel",
+        ],
+    ),
+    (
+        "applications.denied",
+        [
+            "applications.denied.state_secret",
+            "applications.denied.commercial_secret",
+            "applications.denied.privacy",
+            "applications.denied.security_stability",
+            "applications.denied.not_gov_info",
+            "applications.denied.other_law",
+        ],
+    ),
     ("review.total", ["review.upheld", "review.corrected", "review.other"]),
     ("litigation.total", ["litigation.upheld", "litigation.corrected", "litigation.other"]),
     ("staff.total", ["staff.full_time", "staff.part_time"]),
@@ -270,28 +367,48 @@ _N = r"(\d+|[零〇一二两三四五六七八九十百千]+)"
 # (key, pattern with the number as the last group[, context required in the 40 characters before]).
 # First match wins for overlapping spans, so specific patterns come first.
 PROSE_FIGURES: list[tuple] = [
-    ("proactive_published_cumulative", r"历年累计[^，。；,;]{0,12}?主动公开[^，。；,;\d]{0,12}?" + _N + r"条?"),
+    (
+        "proactive_published_cumulative",
+        r"历年累计[^，。；,;]{0,12}?主动公开[^，。；,;\d]{0,12}?" + _N + r"条?",
+    ),
     ("proactive_normative", r"主动公开(?:了)?(?:行政)?规范性文件(?:数)?(?:共)?" + _N + r"(?:条|件|篇)"),
-    ("proactive_published", r"主动公开(?:了)?(?:各类)?政府信息(?:数|总数)?(?:\([^)]{0,30}\))?(?:共|总计|合计)?" + _N + r"(?:条|件)?(?![\d年])"),
+    (
+        "proactive_published",
+        r"主动公开(?:了)?(?:各类)?政府信息(?:数|总数)?(?:\([^)]{0,30}\))?(?:共|总计|合计)?"
+        + _N
+        + r"(?:条|件)?(?![\d年])",
+    ),
     ("proactive_website", r"政府网站(?:上)?公开(?:政府)?信息(?:数)?" + _N + r"条"),
     ("proactive_weibo", r"政务微博(?:上)?公开(?:政府)?信息(?:数)?" + _N + r"条"),
     ("proactive_weixin", r"政务微信(?:上)?公开(?:政府)?信息(?:数)?" + _N + r"条"),
     ("proactive_other_channels", r"其他方式公开(?:政府)?信息(?:数)?" + _N + r"条"),
-    ("applications_received", r"(?:收到|受理|接收|新收)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,6}?" + _N + r"件"),
+    (
+        "applications_received",
+        r"(?:收到|受理|接收|新收)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,6}?" + _N + r"件",
+    ),
     ("applications_received", r"(?:收到|受理)" + _N + r"件", r"申请[^。；;]*$"),
-    ("applications_processed", r"(?:办理|办结|答复|处理)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,6}?" + _N + r"件"),
+    (
+        "applications_processed",
+        r"(?:办理|办结|答复|处理)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,6}?" + _N + r"件",
+    ),
     ("applications_processed", r"办结" + _N + r"件", r"申请[^。；;]*$"),
     ("review_cases", r"行政复议(?:案件)?(?:共)?" + _N + r"(?:件|起)"),
     ("litigation_cases", r"行政诉讼(?:案件)?(?:共)?" + _N + r"(?:件|起)"),
     ("in_force", r"现行有效(?:的)?(?:行政)?(?:规范性文件|规章)?(?:共)?" + _N + r"件"),
-    ("info_processing_fee", r"(?:收取|收缴)[^，。；,;\d]{0,10}?信息处理费[^，。；,;\d]{0,6}?(\d+(?:\.\d+)?)(?:元|万元)"),
+    (
+        "info_processing_fee",
+        r"(?:收取|收缴)[^，。；,;\d]{0,10}?信息处理费[^，。；,;\d]{0,6}?(\d+(?:\.\d+)?)(?:元|万元)",
+    ),
 ]
 # sentences that state a zero without a digit
 PROSE_ZEROS: list[tuple[str, str]] = [
     ("applications_received", r"(?:未|没有|无)(?:收到|受理|接到)[^，。；,;]{0,24}?申请|无依申请公开"),
     ("review_cases", r"(?:未|没有|无)[^。；;]{0,30}?行政复议"),
     ("litigation_cases", r"(?:未|没有|无)[^。；;]{0,40}?行政诉讼"),
-    ("info_processing_fee", r"(?:未|没有|不)收取[^，。；,;]{0,10}?信息处理费|信息处理费[^，。；,;]{0,6}?(?:为零|为0|0元)"),
+    (
+        "info_processing_fee",
+        r"(?:未|没有|不)收取[^，。；,;]{0,10}?信息处理费|信息处理费[^，。；,;]{0,6}?(?:为零|为0|0元)",
+    ),
 ]
 FEE_SENTENCE = r"信息处理费"
 
@@ -311,28 +428,59 @@ PERIOD_YEAR = r"\(?(\d{4})年度\)?$|统计(?:期限|年限|时限)[^。]{0,12}?
 # ---------------------------------------------------------------- display (CLI, data dictionary)
 
 ROW_LABELS_ZH: dict[str, str] = {
-    "new_received": "一、本年新收", "carried_over": "二、上年结转", "granted": "(一)予以公开", "partial": "(二)部分公开",
-    "denied.state_secret": "(三)1.国家秘密", "denied.law_prohibited": "(三)2.法律行政法规禁止",
-    "denied.endangers_security_stability": "(三)3.三安全一稳定", "denied.third_party_rights": "(三)4.第三方合法权益",
-    "denied.internal_affairs": "(三)5.三类内部事务", "denied.process_info": "(三)6.四类过程性信息",
-    "denied.enforcement_file": "(三)7.行政执法案卷", "denied.admin_query": "(三)8.行政查询事项",
-    "unable.not_held": "(四)1.本机关不掌握", "unable.needs_creation": "(四)2.需另行制作",
-    "unable.unclear_after_correction": "(四)3.补正后仍不明确", "not_processed.petition_complaint": "(五)1.信访举报投诉",
-    "not_processed.repeat": "(五)2.重复申请", "not_processed.publication": "(五)3.公开出版物",
-    "not_processed.mass_repeat": "(五)4.大量反复申请", "not_processed.confirm_or_reissue": "(五)5.确认或重新出具",
-    "other": "(六)其他处理", "other.no_correction": "(六)1.逾期不补正", "other.unpaid_fee": "(六)2.逾期未缴费",
-    "other.other": "(六)3.其他", "processed_total": "(七)总计", "carried_forward": "四、结转下年度",
+    "new_received": "一、本年新收",
+    "carried_over": "二、上年结转",
+    "granted": "(一)予以公开",
+    "partial": "(二)部分公开",
+    "denied.state_secret": "(三)1.国家秘密",
+    "denied.law_prohibited": "(三)2.法律行政法规禁止",
+    "denied.endangers_security_stability": "(三)3.三安全一稳定",
+    "denied.third_party_rights": "(三)4.第三方合法权益",
+    "denied.internal_affairs": "(三)5.三类内部事务",
+    "denied.process_info": "(三)6.四类过程性信息",
+    "denied.enforcement_file": "(三)7.行政执法案卷",
+    "denied.admin_query": "(三)8.行政查询事项",
+    "unable.not_held": "(四)1.本机关不掌握",
+    "unable.needs_creation": "(四)2.需另行制作",
+    "unable.unclear_after_correction": "(四)3.补正后仍不明确",
+    "not_processed.petition_complaint": "(五)1.信访举报投诉",
+    "not_processed.repeat": "(五)2.重复申请",
+    "not_processed.publication": "(五)3.公开出版物",
+    "not_processed.mass_repeat": "(五)4.大量反复申请",
+    "not_processed.confirm_or_reissue": "(五)5.确认或重新出具",
+    "other": "(六)其他处理",
+    "other.no_correction": "(六)1.逾期不补正",
+    "other.unpaid_fee": "(六)2.逾期未缴费",
+    "other.other": "(六)3.其他",
+    "processed_total": "(七)总计",
+    "carried_forward": "四、结转下年度",
 }
 COLUMN_LABELS_ZH: dict[str, str] = {
-    "natural_person": "自然人", "commercial": "商业企业", "research": "科研机构", "social_welfare": "社会公益组织",
-    "legal_service": "法律服务机构", "other_org": "其他", "total": "总计",
+    "natural_person": "自然人",
+    "commercial": "商业企业",
+    "research": "科研机构",
+    "social_welfare": "社会公益组织",
+    "legal_service": "法律服务机构",
+    "other_org": "其他",
+    "total": "总计",
 }
 SEC2_LABELS_ZH: dict[str, str] = {
-    "regulations": "规章", "normative_documents": "规范性文件", "licensing": "行政许可",
-    "other_mgmt_services": "其他对外管理服务事项", "penalty": "行政处罚", "coercion": "行政强制",
-    "fees": "行政事业性收费", "central_procurement": "政府集中采购",
+    "regulations": "规章",
+    "normative_documents": "规范性文件",
+    "licensing": "行政许可",
+    "other_mgmt_services": "其他对外管理服务事项",
+    "penalty": "行政处罚",
+    "coercion": "行政强制",
+    "fees": "行政事业性收费",
+    "central_procurement": "政府集中采购",
 }
 REVIEW_LABELS_ZH: dict[str, str] = {
-    "review": "行政复议", "litigation_direct": "诉讼：未经复议直接起诉", "litigation_after_review": "诉讼：复议后起诉",
-    "upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计",
+    "review": "行政复议",
+    "litigation_direct": "诉讼：未经复议直接起诉",
+    "litigation_after_review": "诉讼：复议后起诉",
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
 }

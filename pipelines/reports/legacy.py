@@ -23,6 +23,8 @@ class LegacyRead:
     warnings: list[str] = field(default_factory=list)
     vertical: bool = False
     table_lines: set[int] = field(default_factory=set)
+
+
 _PREFIX = re.compile(r"^(其中[:：]?)?(\(?[一二三四五六七八九十\d]{1,3}[)）]?[.、]?)?")
 
 
@@ -56,8 +58,13 @@ def _match(items: list[tuple[str, str]], cursor: int, label: str) -> int | None:
 def _cell(tok: Token | None) -> dict:
     if tok is None:
         return {"raw": None, "value": None, "blank": False, "span": None, "loc": None}
-    return {"raw": tok.raw, "value": parse_number(tok.raw) if tok.raw else 0, "blank": tok.blank,
-            "span": [tok.start, tok.end] if tok.start >= 0 else None, "loc": tok.loc}
+    return {
+        "raw": tok.raw,
+        "value": parse_number(tok.raw) if tok.raw else 0,
+        "blank": tok.blank,
+        "span": [tok.start, tok.end] if tok.start >= 0 else None,
+        "loc": tok.loc,
+    }
 
 
 def read_national(source: Source) -> LegacyRead:
@@ -83,17 +90,32 @@ def read_national(source: Source) -> LegacyRead:
             key = L.LEGACY_NATIONAL_ITEMS[j][0]
             cursor = j + 1
         cell = _cell(tok)
-        items.append({"key": key, "label": label, "unit": unit, "value": cell["value"], "cumulative": None,
-                      "raw": cell["raw"], "blank": cell["blank"], "span": cell["span"], "loc": cell["loc"]})
+        items.append(
+            {
+                "key": key,
+                "label": label,
+                "unit": unit,
+                "value": cell["value"],
+                "cumulative": None,
+                "raw": cell["raw"],
+                "blank": cell["blank"],
+                "span": cell["span"],
+                "loc": cell["loc"],
+            }
+        )
     lines = {r.line for r in rows if r.tokens}
-    return LegacyRead(items, start, [] if items else ["legacy_table_empty"], any(r.continued for r in rows), lines)
+    return LegacyRead(
+        items, start, [] if items else ["legacy_table_empty"], any(r.continued for r in rows), lines
+    )
 
 
 def read_fujian(source: Source) -> LegacyRead:
     start = _start(source, L.LEGACY_FUJIAN_START)
     if start is None:
         return LegacyRead(warnings=["legacy_table_not_found"])
-    rows: list[Row] = assemble(rows_between(source, start + 1, len(source.lines)), lambda r: 2 if r.label else 0)
+    rows: list[Row] = assemble(
+        rows_between(source, start + 1, len(source.lines)), lambda r: 2 if r.label else 0
+    )
     items: list[dict] = []
     cursor = 0
     for row in rows:
@@ -107,9 +129,22 @@ def read_fujian(source: Source) -> LegacyRead:
             cursor = j + 1
         this_year = _cell(row.tokens[0])
         cumulative = _cell(row.tokens[1]) if len(row.tokens) > 1 else _cell(None)
-        items.append({"key": key, "label": label, "unit": unit, "value": this_year["value"],
-                      "cumulative": cumulative["value"], "raw": this_year["raw"], "raw_cumulative": cumulative["raw"],
-                      "blank": this_year["blank"], "span": this_year["span"], "span_cumulative": cumulative["span"],
-                      "loc": this_year["loc"]})
+        items.append(
+            {
+                "key": key,
+                "label": label,
+                "unit": unit,
+                "value": this_year["value"],
+                "cumulative": cumulative["value"],
+                "raw": this_year["raw"],
+                "raw_cumulative": cumulative["raw"],
+                "blank": this_year["blank"],
+                "span": this_year["span"],
+                "span_cumulative": cumulative["span"],
+                "loc": this_year["loc"],
+            }
+        )
     lines = {r.line for r in rows if r.tokens}
-    return LegacyRead(items, start, [] if items else ["legacy_table_empty"], any(r.continued for r in rows), lines)
+    return LegacyRead(
+        items, start, [] if items else ["legacy_table_empty"], any(r.continued for r in rows), lines
+    )

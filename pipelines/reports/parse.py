@@ -35,11 +35,29 @@ _META_PROVENANCE = ("url", "warc_record_id", "fetched_at", "content_type")
 # prose figure → the table cells it quotes (T checks, soft). rhs alternatives: prose N may be
 # new only or new + carried (annual-reports.md §6).
 _TEXT_VS_GB: list[tuple[str, str, str, list, list]] = [
-    ("applications_received", "T1", "t3", [("new_received", 6)], [[("new_received", 6), ("carried_over", 6)]]),
-    ("applications_processed", "T2", "t3", [("processed_total", 6)], [[("new_received", 6), ("carried_over", 6)]]),
+    (
+        "applications_received",
+        "T1",
+        "t3",
+        [("new_received", 6)],
+        [[("new_received", 6), ("carried_over", 6)]],
+    ),
+    (
+        "applications_processed",
+        "T2",
+        "t3",
+        [("processed_total", 6)],
+        [[("new_received", 6), ("carried_over", 6)]],
+    ),
     ("review_cases", "T3", "t4", [("review_litigation", 4)], []),
     ("litigation_cases", "T4", "t4", [("review_litigation", 9), ("review_litigation", 14)], []),
-    ("in_force", "T5", "t2", [("normative_documents", 2)], [[("regulations", 2), ("normative_documents", 2)]]),
+    (
+        "in_force",
+        "T5",
+        "t2",
+        [("normative_documents", 2)],
+        [[("regulations", 2), ("normative_documents", 2)]],
+    ),
 ]
 _TEXT_VS_LEGACY: list[tuple[str, str, str]] = [  # prose key, check id, legacy item key ("#c" = cumulative)
     ("applications_received", "T1", "applications.received"),
@@ -56,8 +74,13 @@ _TEXT_VS_LEGACY: list[tuple[str, str, str]] = [  # prose key, check id, legacy i
 ]
 
 
-def parse_report(*, text: str | None = None, html: str | None = None, meta: dict | None = None,
-                 previous: dict | None = None) -> dict:
+def parse_report(
+    *,
+    text: str | None = None,
+    html: str | None = None,
+    meta: dict | None = None,
+    previous: dict | None = None,
+) -> dict:
     """Read one document into the annual-report JSON document.
 
     text: plain text, or text read from a PDF/DOCX attachment (table rows tab-separated, pages split by \\f);
@@ -88,7 +111,11 @@ class _Parser:
     def _doc(self) -> dict:
         s, meta = self.s, self.meta
         title, title_line = docmeta.find_title(s, meta)
-        known_title = meta.get("title") or s.html_meta.get("ArticleTitle") or (title if title_line is not None else None)
+        known_title = (
+            meta.get("title")
+            or s.html_meta.get("ArticleTitle")
+            or (title if title_line is not None else None)
+        )
         if known_title is None and s.html_title:
             known_title = title
         dtype = doc_type(known_title, s.text)
@@ -97,20 +124,22 @@ class _Parser:
         doc = {k: meta.get(k) for k in _META_PROVENANCE}
         if doc["content_type"] is None:
             doc["content_type"] = "text/html" if s.kind == "html" else "text/plain"
-        doc.update({
-            "title": title,
-            "organ": organ,
-            "organ_kind": docmeta.organ_kind(organ),
-            "region_code": meta.get("region_code"),
-            "report_year": year,
-            "published_date": docmeta.published_date(s, meta),
-            "index_no": meta.get("index_no") or docmeta.labelled_field(s, "索引号"),
-            "doc_no": meta.get("doc_no") or docmeta.labelled_field(s, r"文\s*号"),
-            "doc_type": dtype,
-            "format": None,
-            "format_evidence": [],
-            "table_layout": "none",
-        })
+        doc.update(
+            {
+                "title": title,
+                "organ": organ,
+                "organ_kind": docmeta.organ_kind(organ),
+                "region_code": meta.get("region_code"),
+                "report_year": year,
+                "published_date": docmeta.published_date(s, meta),
+                "index_no": meta.get("index_no") or docmeta.labelled_field(s, "索引号"),
+                "doc_no": meta.get("doc_no") or docmeta.labelled_field(s, r"文\s*号"),
+                "doc_type": dtype,
+                "format": None,
+                "format_evidence": [],
+                "table_layout": "none",
+            }
+        )
         return doc
 
     def is_table_line(self, i: int) -> bool:
@@ -120,9 +149,17 @@ class _Parser:
     def run(self) -> dict:
         doc = self._doc()
         report = {
-            "schema": SCHEMA, "doc": doc, "sections": [], "proactive": None, "applications": None,
-            "review_litigation": None, "info_processing_fee": None, "legacy": None, "prose_figures": [],
-            "cells": self.cells, "checks": self.checks,
+            "schema": SCHEMA,
+            "doc": doc,
+            "sections": [],
+            "proactive": None,
+            "applications": None,
+            "review_litigation": None,
+            "info_processing_fee": None,
+            "legacy": None,
+            "prose_figures": [],
+            "cells": self.cells,
+            "checks": self.checks,
             "parser": {"version": PARSER_VERSION, "warnings": self.warnings, "completeness": {}},
         }
         if not self.s.lines:
@@ -191,7 +228,9 @@ class _Parser:
                 if kind == "money":
                     part = res.parts[i]
                     raw = part.raw if part is not None else None
-                    row[col] = None if v is None else {"value": v, "unit": read.units.get(slot.key), "raw": raw}
+                    row[col] = (
+                        None if v is None else {"value": v, "unit": read.units.get(slot.key), "raw": raw}
+                    )
                 else:
                     row[col] = v
             proactive[slot.key] = row
@@ -203,13 +242,19 @@ class _Parser:
             res = r3[slot.key]
             rows[slot.key] = dict(zip(L.MATRIX_COLUMNS, res.values, strict=True))
             self._cells("t3", slot, res, L.MATRIX_COLUMNS, ["count"] * 7)
-        report["applications"] = {"columns": list(L.MATRIX_COLUMNS), "rows": rows, "derived": _derived(rows, fmt)}
+        report["applications"] = {
+            "columns": list(L.MATRIX_COLUMNS),
+            "rows": rows,
+            "derived": _derived(rows, fmt),
+        }
 
         rl: dict = {}
         res4 = r4.get("review_litigation")
         names4 = [f"{g}.{c}" for g in L.REVIEW_GROUPS for c in L.REVIEW_COLUMNS]
         for g, group in enumerate(L.REVIEW_GROUPS):
-            rl[group] = {c: (res4.values[g * 5 + i] if res4 else None) for i, c in enumerate(L.REVIEW_COLUMNS)}
+            rl[group] = {
+                c: (res4.values[g * 5 + i] if res4 else None) for i, c in enumerate(L.REVIEW_COLUMNS)
+            }
         if read.t4 is not None and res4 is not None:
             self._cells("t4", read.t4, res4, names4, ["count"] * 15)
         report["review_litigation"] = rl
@@ -226,7 +271,11 @@ class _Parser:
         self._gb_values = {"t2": v2, "t3": v3, "t4": v4}
 
         completeness = report["parser"]["completeness"]
-        for table, slots, res in (("t2", read.t2, r2), ("t3", read.t3, r3), ("t4", [read.t4] if read.t4 else [], r4)):
+        for table, slots, res in (
+            ("t2", read.t2, r2),
+            ("t3", read.t3, r3),
+            ("t4", [read.t4] if read.t4 else [], r4),
+        ):
             expected = sum(s.width for s in slots) if table != "t4" else 15
             found = sum(1 for s in slots for v in res[s.key].values if v is not None)
             completeness[table] = {"expected": expected, "found": found}
@@ -252,20 +301,40 @@ class _Parser:
         for key, cid, table, refs, alts in _TEXT_VS_GB:
             for f in figures:
                 if f["key"] == key:
-                    out.append((table, C.Relation(cid, key, [], refs, kind="soft", lhs_const=f["value"],
-                                                  alternatives=alts)))
+                    out.append(
+                        (
+                            table,
+                            C.Relation(
+                                cid, key, [], refs, kind="soft", lhs_const=f["value"], alternatives=alts
+                            ),
+                        )
+                    )
         return out
 
     def _cells(self, table: str, slot: Slot, res: Resolved, names: list[str], kinds: list[str]) -> None:
         html = self.s.kind == "html"
         for i, col in enumerate(names):
             part = res.parts[i] if i < len(res.parts) else None
-            tok = slot.tokens[part.token] if (part is not None and part.token is not None and slot.tokens) else None
+            tok = (
+                slot.tokens[part.token]
+                if (part is not None and part.token is not None and slot.tokens)
+                else None
+            )
             if not res.found:
                 continue
-            cell = {"table": table, "row": slot.key, "col": col, "kind": kinds[i], "raw": None,
-                    "value": res.values[i], "blank": False, "recovered": bool(res.recovered),
-                    "ambiguous": i in res.ambiguous, "span": None, "loc": None}
+            cell = {
+                "table": table,
+                "row": slot.key,
+                "col": col,
+                "kind": kinds[i],
+                "raw": None,
+                "value": res.values[i],
+                "blank": False,
+                "recovered": bool(res.recovered),
+                "ambiguous": i in res.ambiguous,
+                "span": None,
+                "loc": None,
+            }
             if tok is not None:
                 cell["raw"] = part.raw if part.raw else ""
                 if part.raw != tok.raw:
@@ -307,14 +376,37 @@ class _Parser:
         items = read.items
         report["legacy"] = {"family": fmt, "items": items}
         for it in items:
-            self.cells.append({"table": "legacy", "row": it["key"] or it["label"], "col": "value", "kind": "count",
-                               "raw": it["raw"], "value": it["value"], "blank": it["blank"], "recovered": False,
-                               "ambiguous": False, "span": it["span"], "loc": it["loc"]})
+            self.cells.append(
+                {
+                    "table": "legacy",
+                    "row": it["key"] or it["label"],
+                    "col": "value",
+                    "kind": "count",
+                    "raw": it["raw"],
+                    "value": it["value"],
+                    "blank": it["blank"],
+                    "recovered": False,
+                    "ambiguous": False,
+                    "span": it["span"],
+                    "loc": it["loc"],
+                }
+            )
             if fmt == "legacy_fujian" and it.get("cumulative") is not None:
-                self.cells.append({"table": "legacy", "row": it["key"] or it["label"], "col": "cumulative",
-                                   "kind": "count", "raw": it.get("raw_cumulative"), "value": it["cumulative"],
-                                   "blank": False, "recovered": False, "ambiguous": False,
-                                   "span": it.get("span_cumulative"), "loc": it["loc"]})
+                self.cells.append(
+                    {
+                        "table": "legacy",
+                        "row": it["key"] or it["label"],
+                        "col": "cumulative",
+                        "kind": "count",
+                        "raw": it.get("raw_cumulative"),
+                        "value": it["cumulative"],
+                        "blank": False,
+                        "recovered": False,
+                        "ambiguous": False,
+                        "span": it.get("span_cumulative"),
+                        "loc": it["loc"],
+                    }
+                )
         values = _legacy_values(items)
         if fmt == "legacy_national_2014":
             for rel in C.legacy_national_relations():
@@ -367,8 +459,16 @@ class _Parser:
         pub = doc["published_date"]
         problems, compared = [], []
         if year is None:
-            self.checks.append({"id": "Y1", "scope": "report_year", "status": "not_assessable", "kind": "soft",
-                                "lhs": None, "rhs": period})
+            self.checks.append(
+                {
+                    "id": "Y1",
+                    "scope": "report_year",
+                    "status": "not_assessable",
+                    "kind": "soft",
+                    "lhs": None,
+                    "rhs": period,
+                }
+            )
             return
         if period is not None:
             compared.append(f"统计期限 {period}")
@@ -382,9 +482,17 @@ class _Parser:
             elif pm > 3:
                 self.warnings.append("published_after_march")
         status = "not_assessable" if not compared else ("fail" if problems else "pass")
-        self.checks.append({"id": "Y1", "scope": "report_year", "status": status, "kind": "soft", "lhs": year,
-                            "rhs": period if period is not None else (int(pub[:4]) - 1 if pub else None),
-                            "note": "; ".join(compared) or None})
+        self.checks.append(
+            {
+                "id": "Y1",
+                "scope": "report_year",
+                "status": status,
+                "kind": "soft",
+                "lhs": year,
+                "rhs": period if period is not None else (int(pub[:4]) - 1 if pub else None),
+                "note": "; ".join(compared) or None,
+            }
+        )
         self.warnings.extend(problems)
 
     def _summarise(self, report: dict) -> None:
@@ -422,10 +530,19 @@ def _derived(rows: dict, fmt: str) -> dict:
     denied = [k for k in keys if k.startswith("denied.")]
     unable = [k for k in keys if k.startswith("unable.")]
     not_processed = [k for k in keys if k.startswith("not_processed.")]
-    other = [k for k in keys if k.startswith("other.")] if fmt == "gb2021" and any(
-        k.startswith("other.") and any(v is not None for v in rows[k].values()) for k in keys) else (
-        ["other"] if "other" in rows else [k for k in keys if k.startswith("other.")])
-    derived = {"denied": _sum_rows(rows, denied), "unable": _sum_rows(rows, unable),
-               "not_processed": _sum_rows(rows, not_processed), "other": _sum_rows(rows, other)}
-    derived["components_sum"] = _sum_rows(rows, ["granted", "partial", *denied, *unable, *not_processed, *other])
+    other = (
+        [k for k in keys if k.startswith("other.")]
+        if fmt == "gb2021"
+        and any(k.startswith("other.") and any(v is not None for v in rows[k].values()) for k in keys)
+        else (["other"] if "other" in rows else [k for k in keys if k.startswith("other.")])
+    )
+    derived = {
+        "denied": _sum_rows(rows, denied),
+        "unable": _sum_rows(rows, unable),
+        "not_processed": _sum_rows(rows, not_processed),
+        "other": _sum_rows(rows, other),
+    }
+    derived["components_sum"] = _sum_rows(
+        rows, ["granted", "partial", *denied, *unable, *not_processed, *other]
+    )
     return derived

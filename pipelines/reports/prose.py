@@ -12,8 +12,9 @@ from pipelines.reports import labels as L
 from pipelines.reports.source import Source
 from pipelines.reports.textnorm import cn_to_int, norm_with_map
 
-_COMPILED = [(spec[0], re.compile(spec[1]), re.compile(spec[2]) if len(spec) > 2 else None)
-             for spec in L.PROSE_FIGURES]
+_COMPILED = [
+    (spec[0], re.compile(spec[1]), re.compile(spec[2]) if len(spec) > 2 else None) for spec in L.PROSE_FIGURES
+]
 _CONTEXT = 40
 _HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}、.{0,38}$")
 _ZEROS = [(key, re.compile(p)) for key, p in L.PROSE_ZEROS]
@@ -33,7 +34,7 @@ def prose_text(source: Source, is_table_line) -> tuple[str, list[int]]:
     for i, ln in enumerate(source.lines):
         if is_table_line(i):
             continue
-        parts.append(source.text[ln.start:ln.end])
+        parts.append(source.text[ln.start : ln.end])
         starts.append(ln.start)
     return "\n".join(parts), starts
 
@@ -60,12 +61,19 @@ def figures(source: Source, is_table_line, section_of) -> list[dict]:
         o_start, o_end = nt.span(start, end)
         quote = re.sub(r"\s+", "", text[o_start:o_end])
         src_start, src_end = original(o_start), original(o_end - 1) + 1
-        found.append({"key": key, "value": value, "section": section_of(src_start), "quote": quote,
-                      "span": [src_start, src_end]})
+        found.append(
+            {
+                "key": key,
+                "value": value,
+                "section": section_of(src_start),
+                "quote": quote,
+                "span": [src_start, src_end],
+            }
+        )
 
     for key, rx, before in _COMPILED:
         for m in rx.finditer(nt.text):
-            if before is not None and not before.search(nt.text[max(0, m.start() - _CONTEXT):m.start()]):
+            if before is not None and not before.search(nt.text[max(0, m.start() - _CONTEXT) : m.start()]):
                 continue
             value = _number(m.group(m.lastindex or 0))
             if value is not None:

@@ -108,10 +108,21 @@ def line_row(source: Source, index: int) -> Row:
         digits, unit = value_cell(c.text) or ("", None)
         # nobody prints a count with a leading zero: "000000000000000" is fifteen cells run together
         glued = len(digits) > 1 and digits.isdigit() and digits[0] == "0"
-        tokens.append(Token(digits, c.start, c.end if digits else c.start, loc=c.loc, blank=not digits,
-                            glued=glued, unit=unit))
+        tokens.append(
+            Token(
+                digits,
+                c.start,
+                c.end if digits else c.start,
+                loc=c.loc,
+                blank=not digits,
+                glued=glued,
+                unit=unit,
+            )
+        )
     label = " ".join(label_parts)
-    return Row(label, norm(label), norm(last_text), tokens, index, html=source.kind == "html", in_table=line.in_table)
+    return Row(
+        label, norm(label), norm(last_text), tokens, index, html=source.kind == "html", in_table=line.in_table
+    )
 
 
 def rows_between(source: Source, start: int, end: int) -> list[Row]:

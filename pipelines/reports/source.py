@@ -21,13 +21,61 @@ from lxml import etree
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|\d{1,3}|\d{1,3}\s*/\s*\d{1,3})\s*$")
 _PAGE_NUMBER_ANYWHERE = re.compile(r"^\s*第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?\s*$")
 
-_DROP_TAGS = ("script", "style", "noscript", "head", "template", "iframe", "select", "button", "textarea", "svg")
-_BLOCK_TAGS = frozenset({
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
-    "article", "header", "footer", "nav", "main", "aside", "blockquote", "pre", "form", "center", "address",
-    "figure", "figcaption", "hr", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "body",
-    "html",
-})
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "head",
+    "template",
+    "iframe",
+    "select",
+    "button",
+    "textarea",
+    "svg",
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "aside",
+        "blockquote",
+        "pre",
+        "form",
+        "center",
+        "address",
+        "figure",
+        "figcaption",
+        "hr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "body",
+        "html",
+    }
+)
 
 
 @dataclass
@@ -82,7 +130,9 @@ def from_text(text: str) -> Source:
             lead = len(field_text) - len(field_text.lstrip())
             cells.append(Cell(stripped, offset + lead, offset + lead + len(stripped)))
             offset += len(field_text) + 1
-        lines.append(Line(cells, start, start + len(body), in_table=len(cells) > 1, page_break_before=page_break))
+        lines.append(
+            Line(cells, start, start + len(body), in_table=len(cells) > 1, page_break_before=page_break)
+        )
         page_break = False
     return Source(text, _drop_page_numbers(text, lines), "text")
 
@@ -150,7 +200,9 @@ class _Renderer:
                 continue
             start = self._emit(piece)
             self._emit("\n")
-            self.lines.append(Line([Cell(piece, start, start + len(piece))], start, start + len(piece), False))
+            self.lines.append(
+                Line([Cell(piece, start, start + len(piece))], start, start + len(piece), False)
+            )
 
     def inline(self, s: str | None) -> None:
         if s:
@@ -193,7 +245,9 @@ class _Renderer:
                     cells.append(Cell("", -1, -1, covered=True))
                     c += 1
                 rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
-                cells.append(Cell(_cell_text(td), -1, -1, loc={"table": t, "row": r, "col": c, "line": td.sourceline}))
+                cells.append(
+                    Cell(_cell_text(td), -1, -1, loc={"table": t, "row": r, "col": c, "line": td.sourceline})
+                )
                 for dc in range(cs):
                     for dr in range(rs):
                         occupied.add((r + dr, c + dc))
@@ -219,8 +273,10 @@ class _Renderer:
 
 def _has_columns(table: etree._Element) -> bool:
     """A one-column table is layout (a box around paragraphs), not data."""
-    return any(sum(1 for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")) > 1
-               for tr in table.iter("tr"))
+    return any(
+        sum(1 for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")) > 1
+        for tr in table.iter("tr")
+    )
 
 
 def _has_nested_table(table: etree._Element) -> bool:

@@ -36,7 +36,9 @@ def assert_valid_warcs(files: list[Path]) -> None:
 
     assert files
     for path in files:
-        proc = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
     proc = xxgk("warc", "check", *map(str, files))
     assert proc.returncode == 0, proc.stdout + proc.stderr
