@@ -14,10 +14,10 @@ from urllib.parse import urljoin
 import lxml.html
 import pytest
 
-from crawler.cms.discovery import LinkResolver, iter_links, looks_like_detail, meta_tags
 from crawler.demo import build_site
 from crawler.demo.families import build_family_site
 from pipelines.links import SKIP_SCHEMES
+from pipelines.pages import LinkResolver, iter_links, looks_like_detail, meta_tags
 
 
 def lxml_links(url: str, text: str) -> Iterator[tuple[str, str | None]]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from crawler.cms.discovery import ATTACHMENT, link_role
 from crawler.demo import DemoPortal
 from crawler.demo.families import build_family_site
 from crawler.demo.traps import CALENDAR, PRINT, SEARCH
 from crawler.scope import Scope, canonical, growing, path_prefix, without_session
+from pipelines.pages import ATTACHMENT, link_role
 from tests.support.runner import FAST, xxgk
 from tests.support.warcs import records
 

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from parsel import Selector
 
-PAGE, LISTING, DETAIL, ATTACHMENT = "page", "listing", "detail", "attachment"
+from pipelines.pages import ATTACHMENT, DETAIL, LISTING, PAGE  # noqa: F401 (the families' roles)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ from archive.hashindex import HashIndex
 from crawler.capture import META_KEY
 from crawler.cms import registry
 from crawler.cms.base import Found, Page
-from crawler.cms.discovery import (
+from crawler.collection import name_from_url
+from crawler.politeness import BLOCKED_META
+from crawler.scope import Scope, canonical, without_session
+from pipelines.pages import (
     ATTACHMENT,
     DETAIL,
     LISTING,
@@ -31,9 +34,6 @@ from crawler.cms.discovery import (
     looks_like_detail,
     meta_tags,
 )
-from crawler.collection import name_from_url
-from crawler.politeness import BLOCKED_META
-from crawler.scope import Scope, canonical, without_session
 
 # Scheduling priorities: finish documents before opening more listing pages,
 # which keeps the frontier (and memory) small on big portals.

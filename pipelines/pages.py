@@ -1,4 +1,7 @@
-"""Finding the links of a portal page and what each one is.
+"""Finding the links of a portal page, what each one is, and whether the page is a document.
+
+The live crawl and `xxgk parse` over other tools' WARCs decide with the same
+functions, on the page alone.
 
 Work here runs for every link of every page (≈50 per page on county portals,
 mostly the same navigation), so it costs one regular-expression scan of the
@@ -16,9 +19,11 @@ from collections.abc import Iterator
 from html import unescape
 from urllib.parse import urljoin
 
-from crawler.cms.base import ATTACHMENT, DETAIL, LISTING, PAGE
-from crawler.cms.patterns import DETAIL_LABELS, DETAIL_META_NAMES, DETAIL_URL_PATTERNS, PAGER_TEXTS
 from pipelines.links import SKIP_SCHEMES, classify_link
+from pipelines.page_patterns import DETAIL_LABELS, DETAIL_META_NAMES, DETAIL_URL_PATTERNS, PAGER_TEXTS
+
+# A link's role: what the page it leads to is expected to be.
+PAGE, LISTING, DETAIL, ATTACHMENT = "page", "listing", "detail", "attachment"
 
 _DETAIL = re.compile("|".join(f"(?:{p})" for p in DETAIL_URL_PATTERNS))
 
