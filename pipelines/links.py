@@ -75,6 +75,7 @@ MEDIA_EXTENSIONS: frozenset[str] = frozenset(
         "woff2",
         "ttf",
         "eot",
+        "otf",
     }
 )
 # Query parameters in which download scripts carry the file name.

@@ -5,15 +5,16 @@ The live crawl and this re-parse call the same ``extract_document`` and
 same rows. What the spider knew about each capture (a document page or an
 attachment, which page linked it, the link text) is read from the
 ``metadata`` records xxgk writes beside each document; WARCs from other tools
-have none, and then every HTML page and attachment answered with 200 is a
-document. A revisit record's payload is read from the record it refers to.
+have none, and then the pages' own evidence decides, by the live crawl's rules
+(pipelines.foreign). A revisit record's payload is read from the record it
+refers to; repeat captures of a document become its versions.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archive.errors import ArchiveError
@@ -23,9 +24,12 @@ from archive.reader import Problem, Record, iter_records, read_record_at
 from pipelines.annual import report_with_source
 from pipelines.columns import PageColumns
 from pipelines.document import extract_document
+from pipelines.encoding import decode_html
 from pipelines.fields import empty_document
+from pipelines.foreign import ForeignPages
 from pipelines.headers import media_type
-from pipelines.links import ATTACHMENT_EXTENSIONS, extension
+from pipelines.links import ATTACHMENT_EXTENSIONS, classify_link, extension
+from pipelines.urls import doc_id
 
 HEAD_LIMIT = 64 * 1024  # the first pass reads only record heads
 _DOCUMENT_TYPES = (
@@ -39,6 +43,7 @@ _DOCUMENT_TYPES = (
     "application/ofd",
     "application/octet-stream",
 )
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class Job:
     parent_url: str | None = None
     link_text: str | None = None
     column: str | None = None
+    version: int | None = None  # filled when the input holds repeat captures of a document
+    change: str | None = None
+    previous_record_id: str | None = None
+    first_seen: str | None = None
 
 
 @dataclass
@@ -118,6 +127,15 @@ def _is_document_type(capture: Capture) -> bool:
     return extension(capture.url.split("?", 1)[0]) in ATTACHMENT_EXTENSIONS
 
 
+def _is_requisite(capture: Capture) -> bool:
+    """A font, image, script or style by its name (often served as octet-stream): never a document."""
+    return not _is_html(capture) and classify_link(capture.url) == "media"
+
+
+def _is_html(capture: Capture) -> bool:
+    return (capture.content_type or "").startswith(_HTML_TYPES)
+
+
 @dataclass
 class _FirstPass:
     """What the first pass keeps of the records, one record at a time."""
@@ -156,24 +174,37 @@ class _FirstPass:
                 self.marks[concurrent] = fields
                 self.marked_files.add(path)
 
-    def finish(self) -> Plan:
-        """The plan: a job for each capture the crawl took as a document (or, in WARCs without
-        xxgk's marks, each 200 of a document type), revisits resolved to their payload."""
+    def _payload_of(self, capture: Capture) -> Capture | None:
+        """The response record holding a capture's payload (a revisit's original), if at hand."""
+        if capture.type != "revisit":
+            return capture
+        return self.originals.get(capture.refers_to or "") or self.by_digest.get(capture.payload_digest or "")
+
+    def finish(self, every_page: bool = False) -> Plan:
+        """The plan: a job for each capture the crawl took as a document (in WARCs without xxgk's
+        marks, each the live crawl would have taken, or with ``every_page`` each 200 of a document
+        type), revisits resolved to their payload, repeat captures as versions."""
         result = self.result
+        candidates: list[tuple[Capture, Capture, dict[str, str] | None]] = []
         for capture in self.captures:
             mark = self.marks.get(capture.record_id)
             if capture.path in self.marked_files:
                 if mark is None:
                     continue  # the crawl saw this capture and did not take it as a document
-            elif capture.status != 200 or not _is_document_type(capture):
+            elif capture.status != 200 or not _is_document_type(capture) or _is_requisite(capture):
                 continue
-            source = capture
-            if capture.type == "revisit":
-                source = self.originals.get(capture.refers_to or "") or self.by_digest.get(
-                    capture.payload_digest or ""
-                )
-                if source is None:
-                    result.unresolved_revisits.append(capture.url)
+            source = self._payload_of(capture)
+            if source is None:
+                result.unresolved_revisits.append(capture.url)
+                continue
+            candidates.append((capture, source, mark))
+        foreign = None
+        if not every_page and any(mark is None for _, _, mark in candidates):
+            foreign = _foreign_pages((c, s) for c, s, mark in candidates if mark is None and _is_html(c))
+        for capture, source, mark in candidates:
+            if mark is None and foreign is not None:
+                mark = _foreign_mark(capture, foreign)
+                if mark is None:
                     continue
             mark = mark or {}
             result.jobs.append(
@@ -187,11 +218,83 @@ class _FirstPass:
                     column=mark.get("xxgk-column"),
                 )
             )
+        result.jobs = as_versions(result.jobs)
         return result
 
 
-def plan(paths: Iterable[str | os.PathLike], *, lookup_paths: Iterable[str | os.PathLike] = ()) -> Plan:
-    """First pass: the documents in ``paths``; ``lookup_paths`` only resolve revisits (earlier crawls)."""
+def _foreign_pages(pages: Iterable[tuple[Capture, Capture]]) -> ForeignPages:
+    """The link graph of other tools' HTML captures: one more read of each page."""
+    foreign = ForeignPages()
+    for capture, source in pages:
+        try:
+            record = read_record_at(source.path, source.offset)
+            own = record if source is capture else read_record_at(capture.path, capture.offset)
+            content_type = (own.http.get("content-type") or b"").decode("latin-1") if own.http else None
+            text, _ = decode_html(payload_body(record), content_type)
+        except (ArchiveError, ContentDecodingError, OSError, ValueError):
+            continue  # unreadable: the second pass reports it if it becomes a job
+        foreign.add(capture.record_id, capture.url, text)
+    return foreign
+
+
+def _foreign_mark(capture: Capture, foreign: ForeignPages) -> dict[str, str] | None:
+    """What xxgk's metadata record would have said of another tool's capture, or None: no document."""
+    if _is_html(capture):
+        return {"xxgk-document": "page"} if foreign.is_document(capture.record_id) else None
+    parent = foreign.parent_of(capture.url)
+    if parent is None:
+        # not linked as an attachment by any archived page: a document only by its media type
+        if not (capture.content_type or "").startswith(_DOCUMENT_TYPES):
+            return None
+        return {"xxgk-document": "attachment"}
+    url, text = parent
+    return {"xxgk-document": "attachment", "via": url, **({"xxgk-link-text": text} if text else {})}
+
+
+def as_versions(jobs: list[Job]) -> list[Job]:
+    """Repeat captures of one document (several crawls, or one tool fetching a URL twice) as a
+    version chain, as scheduled runs write it: the first capture is version 1 ("new"), a capture
+    whose payload differs from the version before is the next ("changed"), one whose payload
+    is the same is no row. Version fields are filled only when some document was captured more
+    than once: a single crawl's rows carry none, as `xxgk crawl` writes them."""
+    by_doc: dict[str, list[int]] = {}
+    for index, job in enumerate(jobs):
+        by_doc.setdefault(doc_id(job.capture.url), []).append(index)
+    if all(len(indexes) == 1 for indexes in by_doc.values()):
+        return jobs
+    placed: dict[int, Job] = {}
+    for indexes in by_doc.values():
+        chain = sorted(indexes, key=lambda i: (jobs[i].capture.date, i))
+        first_seen = jobs[chain[0]].capture.date or None
+        version, previous = 0, None
+        for i in chain:
+            capture = jobs[i].capture
+            if (
+                previous is not None
+                and capture.payload_digest
+                and capture.payload_digest == previous.payload_digest
+            ):
+                continue  # unchanged
+            version += 1
+            placed[i] = replace(
+                jobs[i],
+                version=version,
+                change="new" if version == 1 else "changed",
+                previous_record_id=previous.record_id if previous is not None else None,
+                first_seen=first_seen,
+            )
+            previous = capture
+    return [placed[i] for i in range(len(jobs)) if i in placed]
+
+
+def plan(
+    paths: Iterable[str | os.PathLike],
+    *,
+    lookup_paths: Iterable[str | os.PathLike] = (),
+    every_page: bool = False,
+) -> Plan:
+    """First pass: the documents in ``paths``; ``lookup_paths`` only resolve revisits (earlier crawls).
+    ``every_page``: in WARCs without xxgk's marks, every 200 HTML page and file is a document."""
     first = _FirstPass()
     targets = [str(p) for p in paths]
     for path in [*targets, *(str(p) for p in lookup_paths if str(p) not in targets)]:
@@ -203,7 +306,7 @@ def plan(paths: Iterable[str | os.PathLike], *, lookup_paths: Iterable[str | os.
         except ArchiveError as exc:  # not a WARC at all: say so, go on with the other files
             if path in targets:
                 first.result.problems.append(Problem(path, 0, str(exc)))
-    return first.finish()
+    return first.finish(every_page)
 
 
 def _headers_as_delivered(record: Record) -> list[tuple[str, str]]:
@@ -256,6 +359,13 @@ def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
         fetched_at=capture.date,
         payload_digest=capture.payload_digest,
     )
+    if job.version is not None:
+        row.update(
+            version=job.version,
+            change=job.change,
+            previous_record_id=job.previous_record_id,
+            first_seen=job.first_seen,
+        )
     return row, report
 
 

@@ -26,6 +26,13 @@ def register(subparsers, help_text: str) -> None:
         "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)"
     )
     parser.add_argument("--csv", action="store_true", help="also write CSV")
+    parser.add_argument(
+        "--every-page",
+        action="store_true",
+        help="in WARCs from other tools, take every HTML page and file answered 200 as a document "
+        "(for archives of sites that are not 信息公开 portals); by default the pages' own evidence "
+        "decides, as in a live crawl",
+    )
     parser.set_defaults(func=run)
 
 
@@ -83,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     files, collection_name = warc_inputs(args.inputs)
     name = args.name or collection_name or "parsed"
     started = time.monotonic()
-    work = plan(files)
+    work = plan(files, every_page=args.every_page)
     warnings = work.warnings()
     for line in warnings[:20]:
         print(f"warning: {line}", file=sys.stderr)
