@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from archive.errors import ArchiveError
@@ -30,6 +30,7 @@ from pipelines.foreign import ForeignPages
 from pipelines.headers import media_type
 from pipelines.links import ATTACHMENT_EXTENSIONS, classify_link, extension
 from pipelines.urls import doc_id
+from pipelines.versions import GONE_STATUSES, as_versions
 
 HEAD_LIMIT = 64 * 1024  # the first pass reads only record heads
 _DOCUMENT_TYPES = (
@@ -78,6 +79,7 @@ class Job:
     change: str | None = None
     previous_record_id: str | None = None
     first_seen: str | None = None
+    removed_reason: str | None = None  # a "removed" version: the 404/410 capture, no payload
 
 
 @dataclass
@@ -146,6 +148,7 @@ class _FirstPass:
     marked_files: set[str] = field(default_factory=set)
     originals: dict[str, Capture] = field(default_factory=dict)  # record id → response holding a payload
     by_digest: dict[str, Capture] = field(default_factory=dict)
+    gone: list[Capture] = field(default_factory=list)  # 404/410 answers: removals of documents
 
     def add(self, path: str, target: bool, item: Record | Problem) -> None:
         """A record of a file to parse (``target``) or of one only to resolve revisits."""
@@ -166,7 +169,11 @@ class _FirstPass:
             return
         self.result.records += 1
         if item.type in ("response", "revisit") and item.http is not None:
-            self.captures.append(_capture(item))
+            capture = _capture(item)
+            if capture.status in GONE_STATUSES:
+                self.gone.append(capture)
+            else:
+                self.captures.append(capture)
         elif item.type == "metadata":
             fields = _warc_fields(item.block)
             concurrent = item.header("WARC-Concurrent-To")
@@ -218,7 +225,7 @@ class _FirstPass:
                     column=mark.get("xxgk-column"),
                 )
             )
-        result.jobs = as_versions(result.jobs)
+        result.jobs = as_versions(result.jobs, self.gone)
         return result
 
 
@@ -249,42 +256,6 @@ def _foreign_mark(capture: Capture, foreign: ForeignPages) -> dict[str, str] | N
         return {"xxgk-document": "attachment"}
     url, text = parent
     return {"xxgk-document": "attachment", "via": url, **({"xxgk-link-text": text} if text else {})}
-
-
-def as_versions(jobs: list[Job]) -> list[Job]:
-    """Repeat captures of one document (several crawls, or one tool fetching a URL twice) as a
-    version chain, as scheduled runs write it: the first capture is version 1 ("new"), a capture
-    whose payload differs from the version before is the next ("changed"), one whose payload
-    is the same is no row. Version fields are filled only when some document was captured more
-    than once: a single crawl's rows carry none, as `xxgk crawl` writes them."""
-    by_doc: dict[str, list[int]] = {}
-    for index, job in enumerate(jobs):
-        by_doc.setdefault(doc_id(job.capture.url), []).append(index)
-    if all(len(indexes) == 1 for indexes in by_doc.values()):
-        return jobs
-    placed: dict[int, Job] = {}
-    for indexes in by_doc.values():
-        chain = sorted(indexes, key=lambda i: (jobs[i].capture.date, i))
-        first_seen = jobs[chain[0]].capture.date or None
-        version, previous = 0, None
-        for i in chain:
-            capture = jobs[i].capture
-            if (
-                previous is not None
-                and capture.payload_digest
-                and capture.payload_digest == previous.payload_digest
-            ):
-                continue  # unchanged
-            version += 1
-            placed[i] = replace(
-                jobs[i],
-                version=version,
-                change="new" if version == 1 else "changed",
-                previous_record_id=previous.record_id if previous is not None else None,
-                first_seen=first_seen,
-            )
-            previous = capture
-    return [placed[i] for i in range(len(jobs)) if i in placed]
 
 
 def plan(
@@ -329,6 +300,8 @@ def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
     """Second pass, in a worker: one document row (and report with its source) from the WARC. Never raises."""
     capture = job.capture
     try:
+        if job.removed_reason is not None:
+            return _removal_row(job), None
         own = read_record_at(capture.path, capture.offset)
         payload = (
             own
@@ -351,6 +324,27 @@ def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
         row.update(url=capture.url, status=capture.status, kind=job.kind, parent_url=job.parent_url)
         row["extraction_error"] = f"cannot read capture: {type(exc).__name__}: {exc}"
         report = None
+    _place(row, job)
+    return row, report
+
+
+def _removal_row(job: Job) -> dict[str, Any]:
+    """The row a run writes when a document's URL answers 404/410."""
+    row = empty_document()
+    row.update(
+        url=job.capture.url,
+        doc_id=doc_id(job.capture.url),
+        kind=job.kind or "page",
+        status=job.capture.status,
+        removed_reason=job.removed_reason,
+    )
+    _place(row, job)
+    return row
+
+
+def _place(row: dict[str, Any], job: Job) -> None:
+    """Where the row's capture lies, and its place in the document's versions."""
+    capture = job.capture
     row.update(
         warc_file=os.path.basename(capture.path),
         warc_offset=capture.offset,
@@ -366,7 +360,6 @@ def extract_job(job: Job) -> tuple[dict[str, Any], tuple[dict, dict] | None]:
             previous_record_id=job.previous_record_id,
             first_seen=job.first_seen,
         )
-    return row, report
 
 
 def run(

@@ -157,3 +157,18 @@ def test_posts_to_one_url_are_never_answered_from_the_archive(tmp_path):
     post = scrapy.Request(url, method="POST", body=b"columnid=1229&unitid=2", meta={"xxgk_role": "listing"})
     assert middleware.process_request(post) is None  # goes to the server
     assert b"If-None-Match" not in post.headers and "xxgk_previous_capture" not in post.meta
+
+
+def test_parse_rebuilds_the_runs_version_chain(two_runs, tmp_path):
+    """`xxgk parse` over both runs' WARCs: the same new/changed/removed rows the runs wrote."""
+    *_, out, _, _, rows = two_runs
+    proc = xxgk("parse", str(out / "collections" / "demo"), "--out", str(tmp_path), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    parsed = [
+        orjson.loads(x)
+        for x in (tmp_path / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
+    ]
+    assert Counter(r["change"] for r in rows) == Counter(r["change"] for r in parsed)
+    assert {"new", "changed", "removed"} <= {r["change"] for r in parsed}
+    live = {(r["doc_id"], r["version"]): r for r in rows}
+    assert {(r["doc_id"], r["version"]): r for r in parsed} == live
