@@ -200,6 +200,7 @@ def check_record(record: Record) -> RecordResult:
     result = RecordResult(record.location, record.type, record.target_uri, record.record_id)
     for defect in record.defects:
         result.fail(defect)
+    result.warnings.extend(record.warnings)
     if record.format == "arc":
         result.notes.append("ARC record: no digests to check")
         return result

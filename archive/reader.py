@@ -101,6 +101,8 @@ class Record:
     inner_offset: int = 0
     trailer: bytes = b""  # blank-line bytes after the block (CRLF CRLF in a well-formed WARC)
     defects: list[str] = field(default_factory=list)
+    # non-conformance read right, nothing lost (a writer's known quirk): reported, never damage
+    warnings: list[str] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
         return self.headers.get_header(name)
@@ -296,11 +298,12 @@ class _Parser:
         """The record whose first line (at ``start``) was just read; _BadHeader if unreadable."""
         rec = self._parse_header(line)
         defects: list[str] = []
+        warnings: list[str] = []
         self._line_end_defect(line, defects)
         if rec.format == "arc":
             fields = self._arc_fields(rec.rec_headers, defects)
         else:
-            fields = self._warc_fields(rec.rec_headers, defects)
+            fields = self._warc_fields(rec.rec_headers, defects, warnings)
         length = fields.pop("content_length")
         block_start = self.src.pos
         block, present, damaged = self._read_block(start, length, defects)
@@ -320,6 +323,7 @@ class _Parser:
             inner_offset=inner,
             trailer=trailer,
             defects=defects,
+            warnings=warnings,
             **fields,
         )
         record.http = self._http_head(record, defects)
@@ -431,7 +435,7 @@ class _Parser:
             return last.raw_end - first.raw_start
         return block_end - start
 
-    def _warc_fields(self, headers: StatusAndHeaders, defects: list[str]) -> dict:
+    def _warc_fields(self, headers: StatusAndHeaders, defects: list[str], warnings: list[str]) -> dict:
         first: dict[str, str] = {}
         for name, value in headers.headers:
             first.setdefault(name.lower(), value)
@@ -445,7 +449,8 @@ class _Parser:
         uri = first.get("warc-target-uri")
         if uri is not None and uri.startswith("<") and uri.endswith(">"):
             uri = uri[1:-1]
-            defects.append(f"WARC-Target-URI is wrapped in <> (a wget 1.19 bug); read as {uri}")
+            # WARC 1.0's grammar showed it so and wget still writes it; WARC 1.1 says no brackets
+            warnings.append(f"WARC-Target-URI in <> (WARC 1.0 grammar, as wget writes it); read as {uri}")
         uri = self._uri_spaces(uri, "WARC-Target-URI", defects)
         return {
             "version": headers.protocol,

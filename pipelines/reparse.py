@@ -86,6 +86,7 @@ class Job:
 class Plan:
     jobs: list[Job] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # writers' quirks read right: nothing lost
     records: int = 0
     unresolved_revisits: list[str] = field(default_factory=list)
 
@@ -160,6 +161,8 @@ class _FirstPass:
             self.result.problems.append(
                 Problem(path, item.offset, "; ".join(item.defects), 0, item.inner_offset)
             )
+        if target and item.warnings:
+            self.result.notes.append(f"{path}@{item.location}: {'; '.join(item.warnings)}")
         if item.type == "response" and item.http is not None:
             capture = _capture(item)
             self.originals[capture.record_id] = capture

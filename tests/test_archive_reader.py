@@ -28,7 +28,6 @@ BROKEN = {
     ],
     "warcio/example-space-in-target-uri.warc.gz": ["WARC-Target-URI contains spaces"],
     "warcio/example-space-in-url.arc": ["URL contains spaces", "cut off: block has 1579 of 1591 bytes"],
-    "warcio/example-wget-bad-target-uri.warc.gz": ["WARC-Target-URI is wrapped in <>"],
     "pywb/missing-status-text.warc": ["CR CR LF"],
     "pywb/example.warc": ["Content-Length 320 does not match the data"],
     "pywb/example-extra.warc": ["not an HTTP status line"],
@@ -97,6 +96,14 @@ def test_broken_sample_is_reported_and_good_records_kept(name):
     records, _ = read_records(path)
     assert records, "the records around the damage must still be read"
     assert all(isinstance(r.offset, int) and r.length > 0 for r in records)
+
+
+def test_wget_angle_bracket_uris_are_read_with_a_warning_not_a_defect():
+    records, problems = read_records(sample("warcio/example-wget-bad-target-uri.warc.gz"))
+    assert problems == [] and all(not r.defects for r in records)
+    bracketed = [r for r in records if r.warnings]
+    assert bracketed and all("WARC-Target-URI in <>" in r.warnings[0] for r in bracketed)
+    assert all(r.target_uri and not r.target_uri.startswith("<") for r in bracketed)
 
 
 def test_whole_file_gzip_reads_all_records_with_member_offsets():

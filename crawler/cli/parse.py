@@ -96,6 +96,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {line}", file=sys.stderr)
     if len(warnings) > 20:
         print(f"warning: … and {len(warnings) - 20} more", file=sys.stderr)
+    for line in work.notes[:3]:
+        print(f"note: {line}", file=sys.stderr)
+    if len(work.notes) > 3:
+        print(
+            f"note: … and {len(work.notes) - 3} more records read the same way (nothing lost)",
+            file=sys.stderr,
+        )
     if work.records == 0:
         reason = work.problems[0].message if work.problems else "no records"
         raise CliError(f"nothing readable in {len(files)} file(s): {reason}")
