@@ -171,7 +171,11 @@ def _check_payload_digest(record: Record, result: RecordResult) -> None:
         return
     body = record.body
     try:
-        if record.http is not None and payload.is_chunked(record.http):
+        if (
+            record.http is not None
+            and payload.is_chunked(record.http)
+            and not payload.stored_dechunked(record.http, body)
+        ):
             entity, complete = payload.entity(record.http, body)
             if digest.matches(label, entity):
                 result.notes.append("payload digest matches the de-chunked entity (WARC 1.1)")

@@ -20,6 +20,7 @@ __all__ = [
     "HttpParseError",
     "ResponseParser",
     "dechunk",
+    "is_chunk_framed",
     "parse_head",
 ]
 
@@ -176,6 +177,18 @@ class ChunkScanner:
 
     def entity(self, buf: bytes | bytearray) -> bytes:
         return b"".join(bytes(buf[a:b]) for a, b in self.data_ranges)
+
+
+_CHUNK_SIZE_LINE = re.compile(rb"[0-9A-Fa-f]+[ \t]*(?:;[^\r\n]*)?\r?\n")
+
+
+def is_chunk_framed(body: bytes | bytearray) -> bool:
+    """Whether a body claimed chunked starts as chunked framing does (a hex size line).
+
+    pywb's recorder and warcio store bodies de-chunked while the header still says
+    ``Transfer-Encoding: chunked``; such a body is read as stored, as warcio does when
+    its first chunk header does not parse."""
+    return not body or _CHUNK_SIZE_LINE.match(body, 0, 4096) is not None
 
 
 def dechunk(body: bytes) -> tuple[bytes, bool]:

@@ -12,7 +12,7 @@ import re
 import zlib
 
 from archive.errors import ArchiveError
-from archive.http import HttpHead, dechunk
+from archive.http import HttpHead, dechunk, is_chunk_framed
 
 __all__ = [
     "ContentDecodingError",
@@ -22,6 +22,7 @@ __all__ = [
     "entity",
     "is_chunked",
     "is_text",
+    "stored_dechunked",
     "text_charset",
 ]
 
@@ -36,9 +37,15 @@ def is_chunked(head: HttpHead) -> bool:
     return bool(codings) and codings[-1] == b"chunked"
 
 
+def stored_dechunked(head: HttpHead | None, body: bytes) -> bool:
+    """Transfer-Encoding says chunked, but the body was stored without its framing."""
+    return head is not None and is_chunked(head) and not is_chunk_framed(body)
+
+
 def entity(head: HttpHead | None, body: bytes) -> tuple[bytes, bool]:
-    """(body with chunked framing removed, framing complete). Other bodies are returned as is."""
-    if head is not None and is_chunked(head):
+    """(body with chunked framing removed, framing complete). Other bodies, and bodies stored
+    de-chunked under a chunked header (pywb's recorder), are returned as stored."""
+    if head is not None and is_chunked(head) and is_chunk_framed(body):
         return dechunk(body)
     return body, True
 

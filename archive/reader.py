@@ -327,6 +327,11 @@ class _Parser:
             **fields,
         )
         record.http = self._http_head(record, defects)
+        if payload.stored_dechunked(record.http, record.body):
+            warnings.append(
+                "Transfer-Encoding: chunked, but the body is stored without chunk framing "
+                "(as pywb's recorder writes it); read as stored"
+            )
         return record
 
     def _read_block(self, start: int, length: int, defects: list[str]) -> tuple[bytes, int, bool]:
