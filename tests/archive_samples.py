@@ -1,4 +1,4 @@
-"""Helpers for the archive tests: the shared sample files and hand-built WARC records."""
+"""Helpers for the archive tests: other tools' sample files and hand-built WARC records."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import hashlib
 import zlib
 from pathlib import Path
 
-SAMPLES = Path(__file__).parents[1].parent / "shared" / "warc-samples"
+# warcio's and pywb's own test archives, as their repositories hold them (SOURCES.md there)
+SAMPLES = Path(__file__).parent / "fixtures" / "warc-samples"
 
 
 def sample_files() -> list[Path]:
-    return sorted(p for p in SAMPLES.glob("*/*") if p.name != "LICENSE")
+    files = sorted(p for p in SAMPLES.glob("*/*") if p.name not in ("LICENSE", "SOURCES.md"))
+    assert files, f"no sample WARCs under {SAMPLES}"  # never an empty parametrisation
+    return files
 
 
 def sample(name: str) -> Path:

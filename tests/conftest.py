@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -9,6 +11,7 @@ from subprocess import CompletedProcess
 import pytest
 
 from crawler.demo import DemoPortal, DemoSite, RequestRecord, build_site
+from tests.support.pywb_recorder import record_with_pywb
 from tests.support.runner import FAST, xxgk
 
 
@@ -45,3 +48,47 @@ def demo_crawl(demo_portal, tmp_path_factory) -> CrawlRun:
     portal.clear_requests()
     proc = xxgk("crawl", portal.root_url, "--out", str(out), "--name", "demo", *FAST, check=True)
     return CrawlRun(site, portal, out, proc, portal.requests)
+
+
+@pytest.fixture(scope="session")
+def wget_demo_warc(demo_crawl, tmp_path_factory) -> Path:
+    """The demo portal as GNU wget archives it (`--recursive --warc-file`), after the live crawl."""
+    work = tmp_path_factory.mktemp("wget")
+    wget = [
+        "wget",
+        "--recursive",
+        "--level=inf",
+        "--no-verbose",
+        "--delete-after",
+        "--no-directories",
+        "--tries=1",
+        "--timeout=10",
+        "--quota=50m",  # bounded, whatever the portal links
+        "--warc-file=demo",
+        demo_crawl.portal.root_url,
+    ]
+    subprocess.run(wget, cwd=work, capture_output=True, timeout=300, check=False)  # exit 8 on any 404
+    path = work / "demo.warc.gz"
+    assert path.stat().st_size > 0, "wget wrote no WARC"
+    return path
+
+
+@pytest.fixture(scope="session")
+def pywb_recorded_warc(tmp_path_factory) -> tuple[Path, str]:
+    """(WARC, origin): chunked pages recorded by pywb's recorder (bodies stored de-chunked)."""
+    return record_with_pywb(tmp_path_factory.mktemp("pywb-record"))
+
+
+# CI (.ci/run) sets XXGK_FAIL_ON_SKIP=1: there every test must run, so a skip (a missing
+# service, an empty parametrisation) fails the session instead of passing unnoticed.
+_FAIL_ON_SKIP = os.environ.get("XXGK_FAIL_ON_SKIP") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if _FAIL_ON_SKIP and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and XXGK_FAIL_ON_SKIP=1 forbids skips: {reason}"

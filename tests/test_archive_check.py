@@ -173,7 +173,7 @@ def test_every_sample_checks_without_exceptions():
         assert report.summary().startswith(str(path))
         verdicts[f"{path.parent.name}/{path.name}"] = report.passed
     assert (
-        verdicts["warcio/example.warc.gz"] and verdicts["pywb/iana.warc.gz"] and verdicts["pywb/example.arc"]
+        verdicts["warcio/example.warc.gz"] and verdicts["pywb/dupes.warc.gz"] and verdicts["pywb/example.arc"]
     )
     assert verdicts["warcio/example-iana.org-chunked.warc"]
     for broken in ("warcio/example-trunc.warc", "warcio/example-digest.warc", "pywb/example-bad.warc.gz.bad"):

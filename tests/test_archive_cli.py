@@ -102,7 +102,7 @@ def test_show_whole_file_gzip_inner_offset(capsys):
 
 
 def test_show_bad_offsets(capsys):
-    path = str(sample("pywb/iana.warc.gz"))
+    path = str(sample("pywb/dupes.warc.gz"))
     code, _, err = _run(capsys, "warc", "show", path, "17")
     assert code == 2 and "no gzip member starts at offset 17" in err
     code, _, err = _run(capsys, "warc", "show", path, "seventeen")

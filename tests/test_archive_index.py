@@ -76,11 +76,11 @@ def test_whole_file_gzip_cannot_be_indexed():
 
 
 def test_rebuild_merge_and_lookup(tmp_path):
-    coll = _collection(tmp_path, "pywb/example.warc.gz", "pywb/iana.warc.gz")
+    coll = _collection(tmp_path, "pywb/example.warc.gz", "pywb/dupes.warc.gz")
     index = update_collection_index(coll)
     assert index == coll / "indexes" / "index.cdxj"
     first = _lines(index)
-    assert _is_sorted(first) and len(first) == 174
+    assert _is_sorted(first) and len(first) == 15  # as cdxj-indexer counts them
 
     shutil.copy(sample("pywb/post-test.warc.gz"), coll / "archive")
     update_collection_index(coll, [coll / "archive" / "post-test.warc.gz"])

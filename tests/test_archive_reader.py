@@ -157,7 +157,7 @@ def test_revisit_request_resource_and_metadata_records():
 
 
 def test_read_record_at_every_offset_of_a_sample():
-    path = sample("pywb/iana.warc.gz")
+    path = sample("pywb/dupes.warc.gz")
     records, _ = read_records(path)
     for record in records[:40]:
         again = read_record_at(path, record.offset)
@@ -165,7 +165,7 @@ def test_read_record_at_every_offset_of_a_sample():
 
 
 def test_read_record_at_rejects_bad_offsets():
-    path = sample("pywb/iana.warc.gz")
+    path = sample("pywb/dupes.warc.gz")
     with pytest.raises(WarcFormatError, match="no gzip member starts at offset 17"):
         read_record_at(path, 17)
     with pytest.raises(WarcFormatError, match="outside the file"):
@@ -175,7 +175,7 @@ def test_read_record_at_rejects_bad_offsets():
 
 
 def test_block_limit_keeps_heads_only():
-    path = sample("pywb/iana.warc.gz")
+    path = sample("pywb/dupes.warc.gz")
     full = {r.offset: r for r in read_records(path)[0]}
     for record in read_records(path, block_limit=200)[0]:
         assert len(record.block) <= 200

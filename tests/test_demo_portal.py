@@ -421,8 +421,7 @@ def test_report_files_in_the_data_directory_become_pages() -> None:
     from crawler.demo.extra_reports import load_extra_reports
 
     reports = load_extra_reports()
-    if not reports:
-        pytest.skip("crawler/demo/data/reports/ holds no report yet")
+    assert reports, "crawler/demo/data/reports/ holds no report"
     with_reports = build_site(20)
     by_file = {d.seed: d for d in with_reports.detail_pages if d.seed and d.seed.startswith("reports/")}
     assert {f"reports/{r.filename}" for r in reports} == set(by_file)

@@ -62,7 +62,9 @@ def _page(title: str, body_text: str) -> bytes:
 
 def _write_response(writer: WARCWriter, url: str, body: bytes, date: str) -> str:
     http = StatusAndHeaders(
-        "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))], "HTTP/1.1"
+        "200 OK",
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+        "HTTP/1.1",
     )
     record = writer.create_warc_record(
         url, "response", payload=io.BytesIO(body), http_headers=http, warc_headers_dict={"WARC-Date": date}
@@ -87,26 +89,12 @@ def test_repeat_captures_become_versions(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = jsonl(tmp_path / "datasets" / "v" / "documents.jsonl")
     chain = sorted((r for r in rows if r["url"] == url), key=lambda r: r["version"])
-    assert [(r["version"], r["change"], r["warc_record_id"]) for r in chain] == [(1, "new", v1), (2, "changed", v2)]
+    assert [(r["version"], r["change"], r["warc_record_id"]) for r in chain] == [
+        (1, "new", v1),
+        (2, "changed", v2),
+    ]
     assert chain[1]["previous_record_id"] == v1 and chain[0]["previous_record_id"] is None
     assert {r["first_seen"] for r in chain} == {"2024-05-01T08:00:00Z"}
     assert "加强值班" in chain[1]["text"] and "加强值班" not in chain[0]["text"]
     (single,) = [r for r in rows if r["url"] == other]
     assert (single["version"], single["change"]) == (1, "new")
-
-
-import subprocess  # noqa: E402  (temporary fixture until conftest has one)
-
-import pytest  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def wget_demo_warc(demo_portal, tmp_path_factory):
-    _, portal = demo_portal
-    work = tmp_path_factory.mktemp("wget")
-    subprocess.run(
-        ["wget", "--recursive", "--level=inf", "--no-verbose", "--delete-after", "--no-directories",
-         "--warc-file=demo", "--tries=1", "--timeout=10", portal.root_url],
-        cwd=work, capture_output=True, timeout=300,
-    )
-    return work / "demo.warc.gz"

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines import attachments
 from pipelines.reports import parse_report
 from tests.fixtures.reports import build
 from tests.fixtures.reports.specs import DEMO_SPECS, DONGHU_2022, SHUIWU_2023
-
-attachments = pytest.importorskip("pipelines.attachments")
 
 
 def read_back(kind: str, spec) -> str:
