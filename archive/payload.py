@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 
+from archive.encoding import decode_bytes
 from archive.errors import ArchiveError
 from archive.http import HttpHead, dechunk, is_chunk_framed
 
@@ -23,7 +24,6 @@ __all__ = [
     "is_chunked",
     "is_text",
     "stored_dechunked",
-    "text_charset",
 ]
 
 
@@ -110,13 +110,6 @@ def decode_content(data: bytes, codings: list[str]) -> bytes:
 _TEXT_TYPES = re.compile(
     r"^(text/|application/(?:[\w.+-]*\+)?(?:json|xml|javascript|ecmascript|x-www-form-urlencoded)\b)"
 )
-_CHARSET_PARAM = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
-_XML_ENCODING = re.compile(rb"^<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)", re.I)
-
-# Chinese portals label pages gb2312 while using characters only GBK/GB18030 have;
-# browsers decode all three as GB18030, and so do we.
-_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
 
 
 def _as_bytes(content_type: str | bytes | None) -> bytes:
@@ -131,37 +124,11 @@ def is_text(content_type: str | bytes | None) -> bool:
     return bool(_TEXT_TYPES.match(media))
 
 
-def text_charset(content_type: str | bytes | None, body: bytes) -> str | None:
-    """The charset declared for a text body: Content-Type, then <meta> or XML declaration."""
-    match = _CHARSET_PARAM.search(_as_bytes(content_type))
-    declared = match.group(1) if match else None
-    if declared is None:
-        sniff = body[:4096]
-        match = _XML_ENCODING.search(sniff) or _META_CHARSET.search(sniff)
-        declared = match.group(1) if match else None
-    if declared is None:
-        return None
-    name = declared.decode("ascii", "replace").lower()
-    return _CHARSET_ALIASES.get(name, name)
-
-
 def decode_text(body: bytes, content_type: str | bytes | None = None) -> str:
-    """Text of a (content-decoded) body: declared charset, else a BOM, UTF-8, detection."""
-    charset = text_charset(content_type, body)
-    if charset:
-        try:
-            return body.decode(charset, "replace")
-        except LookupError:
-            pass  # an unknown charset label: fall back to detection
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", "replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body).best()
-    if best is not None:
-        return str(best)
-    return body.decode("utf-8", "replace")
+    """Text of a (content-decoded) body, by the one decoder every part of xxgk uses
+    (archive.encoding: BOM, valid UTF-8, declared charsets checked against the bytes, detection)."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    media = (content_type or "").split(";")[0].strip().lower()
+    markup = not media or "html" in media or "xml" in media  # <meta charset>, <?xml encoding?> count
+    return decode_bytes(body, content_type, html=markup).text

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pipelines.encoding import decode_html
+from archive.encoding import decode_html
 from pipelines.fields import DOCUMENT_FIELDS, Field
 from pipelines.headers import header_value
 from pipelines.reports import FLAT_FIELDS, flat_row, is_annual_report, parse_report

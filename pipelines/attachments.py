@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from pipelines.encoding import decode_bytes
+from archive.encoding import decode_bytes
 from pipelines.links import extension
 
 log = logging.getLogger(__name__)

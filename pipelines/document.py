@@ -13,9 +13,9 @@ import re
 from collections import defaultdict
 from urllib.parse import unquote, urlsplit
 
+from archive.encoding import decode_bytes
 from pipelines.attachments import read_attachment
 from pipelines.boilerplate import ATTACHMENT_LABEL_RE, compact
-from pipelines.encoding import decode_bytes
 from pipelines.fields import empty_document
 from pipelines.headers import Headers, disposition_filename, header_value, media_type
 from pipelines.htmltree import parse_html

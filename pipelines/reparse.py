@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.encoding import decode_html
 from archive.errors import ArchiveError
 from archive.http import HOP_BY_HOP
 from archive.payload import ContentDecodingError, content_codings, decode_content
@@ -24,7 +25,6 @@ from archive.reader import Problem, Record, iter_records, read_record_at
 from pipelines.annual import report_with_source
 from pipelines.columns import PageColumns
 from pipelines.document import extract_document
-from pipelines.encoding import decode_html
 from pipelines.fields import empty_document
 from pipelines.foreign import ForeignPages
 from pipelines.headers import media_type

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.encoding import decode_bytes, decode_html, normalize_label
+from archive.encoding import decode_bytes, decode_html, normalize_label
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 TITLE = "平罗县通伏乡人民政府2018年政府信息公开年度报告"

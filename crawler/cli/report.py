@@ -54,12 +54,12 @@ def load_input(path: Path) -> dict:
     suffix = path.suffix.lower()
     meta = {"url": path.resolve().as_uri()}
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(body)):
-        from pipelines.encoding import decode_html
+        from archive.encoding import decode_html
 
         html, _encoding = decode_html(body, None)
         return {"html": html, "meta": {**meta, "content_type": "text/html"}}
     if suffix in TEXT_SUFFIXES:
-        from pipelines.encoding import decode_bytes
+        from archive.encoding import decode_bytes
 
         return {
             "text": decode_bytes(body, None, html=False).text,

@@ -17,6 +17,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from archive.hashindex import HashIndex
+from archive.payload import decode_text
 from crawler.capture import META_KEY
 from crawler.cms import registry
 from crawler.cms.base import Found, Page
@@ -129,8 +130,10 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("xxgk/attachments")
                 yield self._document(response, "attachment")
             return
-        text = response.text
-        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        # the decoder of the datasets and `warc show`, not Scrapy's own (w3lib trusts the label)
+        text = decode_text(response.body, content_type)
+        content_type = content_type.lower()
         page = Page(response.url, text, content_type, response.request.method if response.request else "GET")
         families = registry.recognise(page, self.families)
         column = response.meta.get("xxgk_column")

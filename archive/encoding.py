@@ -1,4 +1,7 @@
-"""Bytes → text for HTML (and plain-text attachments) without silent mojibake.
+"""Bytes → text without silent mojibake: the one decoder of xxgk.
+
+The spider's link discovery, the WARC metadata records' link text, `xxgk warc show --body`
+and the datasets all decode with it, so a page reads the same everywhere.
 
 Order of evidence: byte-order mark, then the bytes themselves (text that is valid UTF-8 and not
 plain ASCII is UTF-8 whatever the page claims: GBK text is practically never valid UTF-8), then
