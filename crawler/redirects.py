@@ -15,7 +15,8 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from w3lib.url import canonicalize_url
+
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,8 @@ logger = logging.getLogger(__name__)
 class LoopReportingRedirectMiddleware(RedirectMiddleware):
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        target = canonicalize_url(redirected.url)
-        if any(canonicalize_url(url) == target for url in chain):
+        target = canonical_url(redirected.url)
+        if any(canonical_url(url) == target for url in chain):
             logger.warning("redirect loop, not followed: %s -> %s", " -> ".join(chain), redirected.url)
             if self.crawler.stats:
                 self.crawler.stats.inc_value("xxgk/errors/redirect_loop")

@@ -17,20 +17,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit
-
-from w3lib.url import canonicalize_url
+from urllib.parse import parse_qsl, urlsplit
 
 from crawler.cms.patterns import (
     MAX_PATH_REPEATS,
     MAX_QUERY_LENGTH,
     MAX_SAME_KEY,
     SEED_PREFIX_RULES,
-    SESSION_PARAMS,
     TRAP_URL_PATTERNS,
 )
 
-_PATH_SESSION = re.compile(r";(?:" + "|".join(sorted(SESSION_PARAMS)) + r")=[^/?#]*", re.I)
 _SEED_PREFIXES = [(re.compile(pattern), prefix) for pattern, prefix in SEED_PREFIX_RULES]
 
 
@@ -60,25 +56,6 @@ def site_domain(host: str) -> str:
     labels = host.split(".")
     keep = 3 if host.endswith(".gov.cn") or host.endswith(".com.cn") or host.endswith(".org.cn") else 2
     return ".".join(labels[-keep:])
-
-
-def without_session(url: str) -> str:
-    """The URL without session ids (;jsessionid=…, ?PHPSESSID=…): the same page for every visitor."""
-    if ";" in url:
-        url = _PATH_SESSION.sub("", url)
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if k.lower() not in SESSION_PARAMS]
-    if len(kept) == len(pairs):
-        return url
-    return parts._replace(query=urlencode(kept)).geturl()
-
-
-def canonical(url: str) -> str:
-    """One name per page: no session ids, query keys sorted, no fragment (w3lib)."""
-    return canonicalize_url(without_session(url))
 
 
 def growing(url: str) -> bool:

@@ -47,9 +47,9 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.request import request_from_dict
 
 from crawler.frontier import SpillingScheduler
-from crawler.scope import canonical
 from crawler.signals import nudge_engine
 from pipelines.datasets import read_jsonl
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ FLUSH_AT = 256  # forwarded requests per message at most (smaller batches go out
 
 def shard_of(url: str, shards: int, by_host: bool) -> int:
     """The child that owns a URL: stable across processes and runs (crc32, not hash())."""
-    key = urlsplit(url).netloc.lower() if by_host else canonical(url)
+    key = urlsplit(url).netloc.lower() if by_host else canonical_url(url)
     return zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards
 
 

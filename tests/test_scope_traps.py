@@ -9,15 +9,16 @@ import pytest
 from crawler.demo import DemoPortal
 from crawler.demo.families import build_family_site
 from crawler.demo.traps import CALENDAR, PRINT, SEARCH
-from crawler.scope import Scope, canonical, growing, path_prefix, without_session
+from crawler.scope import Scope, growing, path_prefix
 from pipelines.pages import ATTACHMENT, link_role
+from pipelines.urls import canonical_url, without_session
 from tests.support.runner import FAST, xxgk
 from tests.support.warcs import records
 
 
 def test_canonical_names_one_page_once():
-    assert canonical("http://h/l.jsp?pageNo=2&cid=4") == canonical("http://h/l.jsp?cid=4&pageNo=2")
-    assert canonical("http://h/a.html;jsessionid=AB12") == canonical("http://h/a.html")
+    assert canonical_url("http://h/l.jsp?pageNo=2&cid=4") == canonical_url("http://h/l.jsp?cid=4&pageNo=2")
+    assert canonical_url("http://h/a.html;jsessionid=AB12") == canonical_url("http://h/a.html")
     assert (
         without_session("http://h/l.jsp;jsessionid=AB?cid=4&PHPSESSID=x&page=2")
         == "http://h/l.jsp?cid=4&page=2"

@@ -10,7 +10,7 @@ from __future__ import annotations
 # shared with the extractors: pipelines/links.py, pipelines/page_patterns.py.
 
 # Crawler traps and non-document variants common on government portals. Session ids are
-# not here: they are stripped from URLs (SESSION_PARAMS), the page itself is wanted.
+# not here: they are stripped from URLs (pipelines/urls.py SESSION_PARAMS), the page itself is wanted.
 TRAP_URL_PATTERNS: list[str] = [
     r"/search(?:/|\.|\?|$)",
     r"[?&](?:q|keyword|keywords|searchword|searchWord|query|wd)=",
@@ -18,8 +18,6 @@ TRAP_URL_PATTERNS: list[str] = [
     r"[?&](?:share|from|spm|utm_[a-z]+)=",
     r"(?:calendar|rili)\b",
 ]
-# Query keys (lower case) and path parameters that carry a session, not a page: removed.
-SESSION_PARAMS: frozenset[str] = frozenset({"jsessionid", "phpsessid", "sessionid", "aspsessionid", "sessid"})
 # Query strings that grow on every click (a=1&a=1&a=1…, appended filters) are traps.
 MAX_QUERY_LENGTH = 256
 MAX_SAME_KEY = 1  # a key repeated in one query string

@@ -23,7 +23,7 @@ from crawler.cms import registry
 from crawler.cms.base import Found, Page
 from crawler.collection import name_from_url
 from crawler.politeness import BLOCKED_META
-from crawler.scope import Scope, canonical, without_session
+from crawler.scope import Scope
 from pipelines.pages import (
     ATTACHMENT,
     DETAIL,
@@ -35,6 +35,7 @@ from pipelines.pages import (
     looks_like_detail,
     meta_tags,
 )
+from pipelines.urls import canonical_url, without_session
 
 # Scheduling priorities: finish documents before opening more listing pages,
 # which keeps the frontier (and memory) small on big portals.
@@ -110,7 +111,7 @@ class PortalSpider(scrapy.Spider):
     def _mark_seen(self, url: str, body: bytes = b"") -> bool:
         """True if the URL (canonicalised: session ids, query order, fragments) and, for a
         POST, its body have not been scheduled yet."""
-        return self._seen.add(hash(canonical(url) + ("\0" + body.decode("latin-1") if body else "")))
+        return self._seen.add(hash(canonical_url(url) + ("\0" + body.decode("latin-1") if body else "")))
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         stats = self.crawler.stats
