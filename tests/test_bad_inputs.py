@@ -160,7 +160,7 @@ def test_parse_missing_input(existing, tmp_path):
 # -- warc check / ls / show -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["truncated", "corrupt", "not-a-warc", "empty", "random"])
+@pytest.mark.parametrize("kind", ["truncated", "corrupt"])
 def test_warc_check_reports_damage(bad_warcs, kind):
     path = bad_warcs[kind]
     before = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -171,17 +171,26 @@ def test_warc_check_reports_damage(bad_warcs, kind):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # a checker never "repairs"
 
 
-def test_warc_check_missing_file(tmp_path):
-    proc = xxgk("warc", "check", str(tmp_path / "no-such.warc.gz"))
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert "No such file" in proc.stdout + proc.stderr
+@pytest.mark.parametrize("kind", ["not-a-warc", "empty", "random"])
+@pytest.mark.parametrize("command", ["check", "ls"])
+def test_warc_check_and_ls_of_a_file_that_is_no_warc(bad_warcs, kind, command):
+    """Nothing readable at all: bad input (2), one line on stderr, nothing on stdout."""
+    proc = xxgk("warc", command, str(bad_warcs[kind]))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == "" and str(bad_warcs[kind]) in error_line(proc, f"warc {command}")
 
 
-@pytest.mark.parametrize("kind", ["truncated", "corrupt", "random"])
+@pytest.mark.parametrize("command", ["check", "ls"])
+def test_warc_check_and_ls_missing_file(tmp_path, command):
+    proc = xxgk("warc", command, str(tmp_path / "no-such.warc.gz"))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "No such file" in error_line(proc, f"warc {command}")
+
+
+@pytest.mark.parametrize("kind", ["truncated", "corrupt"])
 def test_warc_ls_damaged(bad_warcs, kind):
     proc = xxgk("warc", "ls", str(bad_warcs[kind]))
-    assert proc.returncode != 0
+    assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert str(bad_warcs[kind]) in proc.stderr
 

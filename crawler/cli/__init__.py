@@ -8,11 +8,12 @@ command means adding a module and a line here, nothing else.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
+import os
 import sys
 
+from crawler.cli.argtypes import Parser
 from crawler.cli.errors import KNOWN_ERRORS, CliError
 
 # (command module, one-line help) in the order `xxgk --help` shows them.
@@ -31,8 +32,8 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    parser = Parser(
         prog="xxgk",
         description="Crawl, archive (WARC) and parse 政府信息公开 sections of government portals.",
     )
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xxgk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `xxgk warc ls … | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except CliError as exc:
         print(f"xxgk {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crawler.cli.argtypes import COUNT, POSITIVE
 from crawler.cli.errors import CliError
 
 
@@ -12,10 +13,10 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `crawl` and `demo`."""
     parser.add_argument("--out", default="xxgk-data", help="output root (default: ./xxgk-data)")
     parser.add_argument("--name", help="collection name (default: from the first seed's host)")
-    parser.add_argument("--max-pages", type=int, default=0, help="stop after N responses (0: no limit)")
+    parser.add_argument("--max-pages", type=COUNT, default=0, help="stop after N responses (0: no limit)")
     parser.add_argument(
         "--processes",
-        type=int,
+        type=POSITIVE,
         default=1,
         metavar="N",
         help="crawl in N processes sharing the portal's URLs (one per core; politeness per host is kept)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from crawler.cli.argtypes import POSITIVE
 from crawler.cli.crawl import add_crawl_options, execute
 from crawler.cli.errors import CliError
 
@@ -23,7 +24,9 @@ LOOPBACK = {
 
 def register(subparsers, help_text: str) -> None:
     parser = subparsers.add_parser("demo", help=help_text, description=help_text)
-    parser.add_argument("--size", type=int, default=60, help="detail pages in the demo portal (default 60)")
+    parser.add_argument(
+        "--size", type=POSITIVE, default=60, help="detail pages in the demo portal (default 60)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="generator seed (same seed, same portal)")
     add_crawl_options(parser)
     parser.set_defaults(func=run, name=None)
@@ -32,8 +35,6 @@ def register(subparsers, help_text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawler.demo import DemoPortal, build_site
 
-    if args.size < 1:
-        raise CliError("--size must be at least 1")
     site = build_site(size=args.size, seed=args.seed)
     args.name = args.name or "demo"
     with DemoPortal(site) as portal:

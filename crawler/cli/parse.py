@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from crawler.cli.argtypes import POSITIVE
 from crawler.cli.errors import CliError
 
 
@@ -23,7 +24,7 @@ def register(subparsers, help_text: str) -> None:
     parser.add_argument("--out", required=True, help="output root: datasets go to OUT/datasets/NAME/")
     parser.add_argument("--name", help="dataset name (default: the collection's name, else 'parsed')")
     parser.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)"
+        "--jobs", type=POSITIVE, default=os.cpu_count() or 1, help="worker processes (default: cores)"
     )
     parser.add_argument("--csv", action="store_true", help="also write CSV")
     parser.add_argument(
@@ -85,12 +86,13 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.reparse import plan, with_columns
     from pipelines.reparse import run as run_jobs
 
-    if args.jobs < 1:
-        raise CliError("--jobs must be at least 1")
     files, collection_name = warc_inputs(args.inputs)
     name = args.name or collection_name or "parsed"
     started = time.monotonic()
     work = plan(files, every_page=args.every_page)
+    if work.records == 0:
+        reason = work.problems[0].message if work.problems else "no records"
+        raise CliError(f"nothing readable in {len(files)} file(s): {reason}")
     warnings = work.warnings()
     for line in warnings[:20]:
         print(f"warning: {line}", file=sys.stderr)
@@ -103,9 +105,6 @@ def run(args: argparse.Namespace) -> int:
             f"note: … and {len(work.notes) - 3} more records read the same way (nothing lost)",
             file=sys.stderr,
         )
-    if work.records == 0:
-        reason = work.problems[0].message if work.problems else "no records"
-        raise CliError(f"nothing readable in {len(files)} file(s): {reason}")
 
     progress = Progress(len(work.jobs), "parsing")
     rows = failed = 0

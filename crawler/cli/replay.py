@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from crawler.cli.argtypes import PORT
 from crawler.cli.errors import CliError
 
 
@@ -15,7 +16,7 @@ def register(subparsers, help_text: str) -> None:
         "out", nargs="?", default="xxgk-data", help="the crawl's --out directory (default ./xxgk-data)"
     )
     parser.add_argument(
-        "--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080, 0: any free port)"
+        "--port", type=PORT, default=8080, help="port on 127.0.0.1 (default 8080, 0: any free port)"
     )
     parser.set_defaults(func=run)
 

@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     return {"check": _check, "ls": _ls, "show": _show}[args.warc_command](args)
 
 
-def _err(message: str) -> None:
-    print(f"xxgk warc: {message}", file=sys.stderr)
+def _err(message: str, command: str = "") -> None:
+    print(f"xxgk warc{' ' + command if command else ''}: {message}", file=sys.stderr)
 
 
 # -- check ---------------------------------------------------------------------------
@@ -55,11 +55,16 @@ def _check(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
         report = check_file(name)
+        if report.records == 0 and report.problems:
+            # nothing readable at all (missing, a directory, not a WARC, empty): bad input, not damage
+            _err(f"error: {name}: {report.problems[0].message}", "check")
+            status = 2
+            continue
         print(report.summary())
         for line in report.details(verbose=args.notes):
             print(line)
         if not report.passed:
-            status = 1
+            status = status or 1
     return status
 
 
@@ -71,32 +76,42 @@ def _media_type(record) -> str:
 
 
 def _ls(args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        if len(args.files) > 1:
+            print(f"# {name}")
+        status = max(status, _ls_file(name))
+    return status
+
+
+def _ls_file(name: str) -> int:
+    """List one file's records: 0, 1 (damage reported on stderr) or 2 (not a readable WARC)."""
     from archive.errors import ArchiveError
     from archive.reader import Record, iter_records
 
-    status = 0
-    out = sys.stdout
-    for name in args.files:
-        if len(args.files) > 1:
-            print(f"# {name}", file=out)
-        try:
-            for item in iter_records(name, block_limit=_LS_BLOCK_LIMIT):
-                if not isinstance(item, Record):
-                    _err(str(item))
-                    status = 1
-                    continue
-                print(
-                    f"{item.location:>10} {item.type or '?':<9} {item.date or '-':<27} "
-                    f"{item.status or '-':>3} {_media_type(item):<28} {item.length:>9} {item.target_uri or '-'}",
-                    file=out,
-                )
-                for defect in item.defects:
-                    _err(f"{name}: offset {item.location}: {defect}")
-                    status = 1
-        except (ArchiveError, OSError) as exc:
-            _err(str(exc) if isinstance(exc, ArchiveError) else f"{name}: {exc.strerror or exc}")
-            status = 1
-    return status
+    listed, damaged = 0, False
+    try:
+        for item in iter_records(name, block_limit=_LS_BLOCK_LIMIT):
+            if not isinstance(item, Record):
+                _err(str(item), "ls")
+                damaged = True
+                continue
+            listed += 1
+            print(
+                f"{item.location:>10} {item.type or '?':<9} {item.date or '-':<27} "
+                f"{item.status or '-':>3} {_media_type(item):<28} {item.length:>9} {item.target_uri or '-'}"
+            )
+            for defect in item.defects:
+                _err(f"{name}: offset {item.location}: {defect}", "ls")
+                damaged = True
+    except BrokenPipeError:
+        raise
+    except (ArchiveError, OSError) as exc:
+        _err(str(exc) if isinstance(exc, ArchiveError) else f"{name}: {exc.strerror or exc}", "ls")
+        damaged = True
+    if damaged and not listed:
+        return 2  # not one record: the file never was a readable WARC (bad input), not damage
+    return 1 if damaged else 0
 
 
 # -- show ----------------------------------------------------------------------------
