@@ -35,6 +35,7 @@ _NEEDS_TARGET = {"response", "resource", "request", "revisit", "conversion", "co
 _KNOWN_TYPES = _NEEDS_TARGET | {"warcinfo", "metadata"}
 _DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$")
 _RECORD_ID = re.compile(r"^<[^<>\s]+:[^<>\s]*>$")
+_SAME_WARNING_SHOWN = 3  # records listed per kind of warning before a count stands for the rest
 
 
 @dataclass
@@ -104,14 +105,25 @@ class FileReport:
         return f"{self.path}: {verdict}: " + ", ".join(parts)
 
     def details(self, verbose: bool = False) -> list[str]:
-        """One line per failure and problem (and note, when verbose)."""
+        """One line per failure and problem; warnings too, but a writer's quirk repeated on every
+        record (wget's <URI>) only the first few times unless verbose; notes when verbose."""
         lines = [f"  problem at offset {p.location}: {p.message}" for p in self.problems]
+        shown: dict[str, int] = {}
         for result in self.results:
             for message in result.failures:
                 lines.append(f"  {result}: {message}")
-            lines.extend(f"  {result}: warning: {message}" for message in result.warnings)
+            for message in result.warnings:
+                kind = message.split(";", 1)[0]
+                shown[kind] = shown.get(kind, 0) + 1
+                if verbose or shown[kind] <= _SAME_WARNING_SHOWN:
+                    lines.append(f"  {result}: warning: {message}")
             if verbose:
                 lines.extend(f"  {result}: {note}" for note in result.notes)
+        for kind, count in shown.items():
+            if not verbose and count > _SAME_WARNING_SHOWN:
+                lines.append(
+                    f"  … {count - _SAME_WARNING_SHOWN} more records with warning: {kind} (--notes lists all)"
+                )
         return lines
 
 

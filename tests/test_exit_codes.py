@@ -69,3 +69,11 @@ def test_a_closed_pipe_is_no_error(demo_crawl):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "" and len(proc.stdout.splitlines()) == 1
+
+
+def test_a_quirk_on_every_record_is_counted_not_listed(wget_demo_warc):
+    proc = xxgk("warc", "check", str(wget_demo_warc))
+    assert proc.returncode == 0, proc.stdout
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith(f"{wget_demo_warc}: OK") and len(lines) == 5  # summary, 3 examples, a count
+    assert "more records with warning: WARC-Target-URI in <>" in lines[-1]
