@@ -28,7 +28,9 @@ def _order(date: str) -> str:
 
 
 def _seconds(date: str | None) -> str | None:
-    """first_seen at the state store's precision (whole seconds)."""
+    """first_seen at the state store's precision (whole seconds). From the archive it is the first
+    capture; a run's own first_seen may be a moment earlier (when it found the URL linked), which
+    no WARC record holds."""
     return _FRACTION.sub("", date) if date else None
 
 

@@ -129,7 +129,9 @@ def test_in_a_process_with_threads_children_are_spawned(demo_portal, demo_crawl,
 def test_bad_process_counts_and_incompatible_modes_are_refused(demo_portal, tmp_path):
     _, portal = demo_portal
     proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "--processes", "0")
-    assert proc.returncode != 0 and "XXGK_PROCESSES must be 1 or more" in proc.stderr
+    assert proc.returncode == 2 and "--processes: must be at least 1" in proc.stderr
+    proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "-s", "XXGK_PROCESSES=0")
+    assert proc.returncode == 2 and "XXGK_PROCESSES must be 1 or more" in proc.stderr
     proc = xxgk(
         "crawl", portal.root_url, "--out", str(tmp_path), "--processes", "2", "-s", "XXGK_INCREMENTAL=True"
     )
