@@ -40,6 +40,7 @@ from archive.extsort import sorted_lines
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
+    "COVERED_NAME",
     "INDEX_NAME",
     "collection_files",
     "index_warcs",
@@ -51,6 +52,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 INDEX_NAME = "index.cdxj"
+# Which WARC files the index covers, and at what size: "name<TAB>size<TAB>indexed|unreadable" lines,
+# replaced with the index (a file with no indexable record has no line in index.cdxj to show it).
+COVERED_NAME = ".covered.tsv"
 ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")  # what cdxj-indexer and pywb read
 _FILENAME = re.compile(r'"filename": "((?:[^"\\]|\\.)*)"')
 
@@ -226,6 +230,14 @@ def update_collection_index(
             on_error(path, exc)
             return []
 
+    left_out: set[Path] = set()
+    if on_error is not None:
+        reported = on_error
+
+        def on_error(path: Path, exc: WarcFormatError) -> None:
+            left_out.add(path)
+            reported(path, exc)
+
     with _locked(indexes_dir):
         if new_warcs is not None:
             paths = []
@@ -243,21 +255,74 @@ def update_collection_index(
                     try:
                         with _replacing(index) as fh:
                             _write_unique(fh, heapq.merge(_old_lines(index, drop), new_lines))
+                        _record_covered(collection, paths, left_out, rebuilt=False)
                         return index
                     except _Unsorted:
                         logger.warning("%s is not sorted: rebuilding it from the WARC files", index)
                 else:
                     with _replacing(index) as fh:
                         _write_unique(fh, new_lines)
+                    _record_covered(collection, paths, left_out, rebuilt=True)
                     return index
         # full rebuild; SortingWriter spills to temporary files beyond 32 MB of lines
+        everything = [Path(os.path.abspath(path)) for path in collection_files(archive_dir)]
         with _replacing(index) as fh:
             sorter = SortingWriter(fh)
-            for path in collection_files(archive_dir):
-                for line in lines_of(Path(os.path.abspath(path))):
+            for path in everything:
+                for line in lines_of(path):
                     sorter.write(line + "\n")
             sorter.flush()
+        _record_covered(collection, everything, left_out, rebuilt=True)
     return index
+
+
+def covered_files(collection_dir: str | os.PathLike) -> dict[str, tuple[int, str]] | None:
+    """File name (relative to archive/) → (size, "indexed" | "unreadable") the index was made from;
+    None when the collection has no record of it (an index older than this record, or none)."""
+    path = Path(collection_dir) / "indexes" / COVERED_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    covered = {}
+    for line in text.splitlines():
+        name, size, status = line.split("\t")
+        covered[name] = (int(size), status)
+    return covered
+
+
+def names_in_index(index: Path) -> set[str]:
+    """The file names an index's lines point at."""
+    names: set[str] = set()
+    if not index.exists():
+        return names
+    with open(index, encoding="utf-8") as fh:
+        for line in fh:
+            match = _FILENAME.search(line)
+            if match:
+                names.add(json.loads(f'"{match.group(1)}"'))
+    return names
+
+
+def _record_covered(collection: Path, paths: list[Path], left_out: set[Path], *, rebuilt: bool) -> None:
+    """Note what the index now covers (under the index lock, after the index was replaced)."""
+    root = Path(os.path.abspath(collection / "archive"))
+    covered = {} if rebuilt else covered_files(collection)
+    if covered is None:  # an index made before coverage was recorded: what its lines name
+        covered = {}
+        for name in names_in_index(collection / "indexes" / INDEX_NAME):
+            with contextlib.suppress(OSError):
+                covered[name] = ((root / name).stat().st_size, "indexed")
+    for path in paths:
+        with contextlib.suppress(OSError):  # a file removed meanwhile is simply not covered
+            covered[path.relative_to(root).as_posix()] = (
+                path.stat().st_size,
+                "unreadable" if path in left_out else "indexed",
+            )
+    with _replacing(collection / "indexes" / COVERED_NAME) as fh:
+        for name in sorted(covered):
+            size, status = covered[name]
+            fh.write(f"{name}\t{size}\t{status}\n")
 
 
 def _first_not_below(mm: mmap.mmap, prefix: bytes) -> int:

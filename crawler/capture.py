@@ -35,6 +35,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.ssl import _make_ssl_context
 
+from archive.coverage import ensure_covered
 from archive.dedup import DedupIndex
 from archive.http import HOP_BY_HOP, HttpParseError, ResponseParser
 from archive.index_sink import IndexSink
@@ -158,6 +159,10 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
                 fixed.records,
             )
             self.recovered_files.append(fixed.path)
+        # files earlier crawls left out of the index (killed before their merge, or after recovering
+        # a file) are indexed now, recovered ones included: the collection is whole before we add to it
+        if paths.archive.exists():
+            ensure_covered(self.collection_dir)
         # the writer keeps every record's CDXJ line, so the index is merged at close without re-reading
         self.index_sink = IndexSink.for_collection(self.collection_dir)
         self.writer = WarcFileWriter(
@@ -391,16 +396,9 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
         self.writer.close()
         files = self.recovered_files + self.writer.files_written
         self.stats.set_value("xxgk/warc/files", [str(p) for p in files])
-        # a recovery that found no complete record removed the file
-        files = [p for p in self.recovered_files if p.is_file()] + self.writer.files_written
         try:
-            if files:
-                # recovered files are read again; the writer's own ones merged from the lines it kept
-                self.index_sink.merge(self.collection_dir, files)
+            if self.writer.files_written:  # recovered files were indexed when the crawl started
+                self.index_sink.merge(self.collection_dir, self.writer.files_written)
         except Exception:
-            # the index is derived data: `xxgk index` rebuilds it from the WARCs
+            # the index is derived data: the next crawl (or `xxgk index`) indexes what is missing
             logger.exception("could not update %s/indexes/index.cdxj; run `xxgk index`", self.collection_dir)
-        finally:
-            self.index_sink.discard(
-                self.recovered_files
-            )  # their sidecars, left by the killed crawl, are stale

@@ -126,7 +126,7 @@ def test_update_is_atomic(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         update_collection_index(coll, [coll / "archive" / "example2.warc.gz"])
     assert index.read_bytes() == before
-    assert sorted(p.name for p in index.parent.iterdir()) == [".index.lock", "index.cdxj"]
+    assert sorted(p.name for p in index.parent.iterdir()) == [".covered.tsv", ".index.lock", "index.cdxj"]
 
 
 def test_broken_warc_leaves_index_untouched_unless_skipped(tmp_path):

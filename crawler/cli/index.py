@@ -16,6 +16,11 @@ def register(subparsers, help_text: str) -> None:
         metavar="COLLECTION_DIR",
         help="a pywb collection: archive/*.warc.gz, indexes/index.cdxj",
     )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only report whether the index covers every WARC file (exit 1 if not); change nothing",
+    )
     parser.set_defaults(func=run)
 
 
@@ -26,6 +31,14 @@ def run(args: argparse.Namespace) -> int:
     collection = Path(args.collection)
     if not collection.is_dir():
         raise CliError(f"{collection}: no such directory")
+    if args.check:
+        from archive.coverage import index_coverage
+
+        if not (collection / "archive").is_dir():
+            raise CliError(f"{collection}: not a pywb collection (no archive/ directory)")
+        coverage = index_coverage(collection)
+        print("\n".join(coverage.lines()))
+        return 0 if coverage.complete else 1
     skipped: list[WarcFormatError] = []
     index = update_collection_index(collection, None, on_error=lambda _path, exc: skipped.append(exc))
     with open(index, "rb") as fh:
