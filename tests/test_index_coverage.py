@@ -13,9 +13,8 @@ import signal
 
 from archive.index import collection_files, index_warcs
 from archive.index_sink import PENDING_DIR
-from crawler.demo import DemoPortal, build_site
 from tests.support.runner import xxgk
-from tests.test_resume_kill import finish, kill_after, sites_file, start_run
+from tests.test_resume_kill import finish, kill_after, served_portal, start_run
 
 
 def check(collection) -> tuple[int, str]:
@@ -25,12 +24,7 @@ def check(collection) -> tuple[int, str]:
 
 
 def test_kills_in_a_row_leave_nothing_unindexed(tmp_path):
-    site = build_site(size=24, seed=5, reports_dir=tmp_path / "no-extra-reports")
-    out = tmp_path / "out"
-    out.mkdir()
-    collection = out / "collections" / "demo"
-    with DemoPortal(site) as portal:
-        sites = sites_file(out, portal)
+    with served_portal(tmp_path, 24, 5) as (portal, sites, out, collection):
         kill_after(start_run(sites, out), portal, 12, signal.SIGKILL)  # leaves an .open file
         code, report = check(collection)
         assert code == 0 and "covers 0 of 0" in report and "still open" in report, report

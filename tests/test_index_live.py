@@ -19,10 +19,9 @@ from archive.index import _index_file, collection_files, index_warcs
 from archive.index_sink import PENDING_DIR, IndexSink
 from archive.writer import SERVER_NOT_MODIFIED, Exchange, Original, WarcFileWriter, digest, warc_date
 from crawler.capture import build_request_bytes
-from crawler.demo import DemoPortal, build_site
 from crawler.demo.families import build_family_site
 from tests.test_cms_families import crawl_family
-from tests.test_resume_kill import finish, kill_after, sites_file, start_run
+from tests.test_resume_kill import finish, kill_after, served_portal, start_run
 
 HOST = b"127.0.0.1:8000"
 BASE = "http://127.0.0.1:8000"
@@ -305,12 +304,7 @@ def test_crawl_with_posts_index_equals_a_rebuild(tmp_path):
 
 
 def test_killed_and_resumed_crawl_index_equals_a_rebuild(tmp_path):
-    site = build_site(size=16, seed=11, reports_dir=tmp_path / "no-extra-reports")
-    out = tmp_path / "out"
-    out.mkdir()
-    collection = out / "collections" / "demo"
-    with DemoPortal(site) as portal:
-        sites = sites_file(out, portal)
+    with served_portal(tmp_path, 16, 11) as (portal, sites, out, collection):
         kill_after(start_run(sites, out), portal, 15, signal.SIGKILL)
         [stale] = (collection / "indexes" / PENDING_DIR).glob("*.cdxj.open")  # left by the killed writer
         [left_open] = (collection / "archive").glob("*.warc.gz.open")

@@ -7,12 +7,14 @@ in full, and every WARC must pass `warcio check`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,16 @@ def sites_file(tmp: Path, portal: DemoPortal) -> Path:
     path = tmp / "sites.yaml"
     path.write_text(f"sites:\n  - name: demo\n    seeds: [{portal.root_url}]\n", encoding="utf-8")
     return path
+
+
+@contextlib.contextmanager
+def served_portal(tmp_path: Path, size: int, seed: int) -> Iterator[tuple[DemoPortal, Path, Path, Path]]:
+    """(portal, sites.yaml, --out, collection) of a demo portal served for `xxgk run`s to kill."""
+    site = build_site(size=size, seed=seed, reports_dir=tmp_path / "no-extra-reports")
+    out = tmp_path / "out"
+    out.mkdir()
+    with DemoPortal(site) as portal:
+        yield portal, sites_file(out, portal), out, out / "collections" / "demo"
 
 
 def finish(proc: subprocess.Popen, timeout: float = 240) -> int:
