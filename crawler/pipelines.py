@@ -34,7 +34,9 @@ import multiprocessing
 import os
 import pickle
 import time
+from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,12 @@ class DocumentPipeline:
         self.queue: SpillQueue | None = None  # documents waiting for a worker
         self.submitted: set[asyncio.Future] = set()  # tasks of documents given to the pool, until written
         self.window = 1  # documents given to the pool at a time
+        # a worker that dies (out of memory, a native crash) breaks the whole pool: it is replaced,
+        # and the documents it had are tried again one at a time, so a second death is the document's
+        self.extract = extract_job  # what a worker runs on a job
+        self.pool_generation = 0
+        self.retries: deque[dict[str, Any]] = deque()
+        self.retry_waiters: dict[str, asyncio.Future] = {}  # retried pages' attachments wait on these
         self.archive_dir = ""
         # (row, source, report) of each annual report, on disk until the cross-year pass at close
         self.report_entries: PickledLog | None = None
@@ -106,13 +114,7 @@ class DocumentPipeline:
             self.report_entries = PickledLog(directory=run_dir)
         workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
         if workers > 0:
-            # forkserver: workers start clean, not as copies of a process running a reactor
-            self.pool = ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context("forkserver"),
-                initializer=init_worker,
-                initargs=(self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid()),
-            )
+            self.pool = self._new_pool()
             # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
             self.window = min(self.max_backlog, 2 * workers)
             self.queue = SpillQueue(run_dir, self.max_backlog - self.window)
@@ -136,31 +138,80 @@ class DocumentPipeline:
         self._submit_queued()
         return {"url": url, "kind": item["kind"]}
 
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # forkserver: workers start clean, not as copies of a process running a reactor
+        return ProcessPoolExecutor(
+            self.settings.getint("XXGK_EXTRACT_WORKERS"),
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=init_worker,
+            initargs=(self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid()),
+        )
+
     def _submit_queued(self) -> None:
-        """Give queued documents to the pool, oldest first, while fewer than ``window`` are there."""
+        """Give queued documents to the pool, oldest first, while fewer than ``window`` are there;
+        documents a dead worker had go first, each alone in the pool."""
         assert self.queue is not None and self.pool is not None
+        while self.retries:
+            if self.submitted:
+                return  # a retried document runs alone: if its worker dies again, it is the cause
+            self._submit(self.retries.popleft())
         while self.queue and len(self.submitted) < self.window:
-            job = self.queue.pop()
-            try:
-                future = asyncio.wrap_future(self.pool.submit(extract_job, job))
-            except Exception as exc:  # the pool is broken (a worker was killed): the task says so
-                future = asyncio.get_running_loop().create_future()
-                future.set_exception(exc)
-            task = asyncio.ensure_future(self._finish_when_extracted(job, future))
-            if job["kind"] == "page":
-                self.pending_pages[job["url"]] = task
-            self.submitted.add(task)
-            task.add_done_callback(self._written)
+            self._submit(self.queue.pop())
+
+    def _submit(self, job: dict[str, Any]) -> None:
+        assert self.pool is not None
+        generation = self.pool_generation
+        try:
+            future = asyncio.wrap_future(self.pool.submit(self.extract, job))
+        except Exception as exc:  # the pool is broken (a worker died while idle): the task says so
+            future = asyncio.get_running_loop().create_future()
+            future.set_exception(exc)
+        task = asyncio.ensure_future(self._finish_when_extracted(job, future, generation))
+        if job["kind"] == "page":
+            self.pending_pages[job["url"]] = task
+            waiter = self.retry_waiters.pop(job["url"], None)
+            if waiter is not None:  # attachments that waited for the first try wait for this one
+                task.add_done_callback(lambda _task, waiter=waiter: waiter.done() or waiter.set_result(None))
+        self.submitted.add(task)
+        task.add_done_callback(self._written)
 
     def _written(self, task: asyncio.Future) -> None:
         self.submitted.discard(task)
-        if self.queue:
+        if self.queue or self.retries:
             self._submit_queued()
 
-    async def _finish_when_extracted(self, item: dict[str, Any], future: asyncio.Future) -> None:
+    def _replace_pool(self, generation: int) -> None:
+        """A new pool for a broken one (once per breakage: every job it had fails at once)."""
+        if generation != self.pool_generation:
+            return
+        old, self.pool = self.pool, self._new_pool()
+        self.pool_generation += 1
+        self.stats.inc_value("xxgk/extract/pool_replaced")
+        if old is not None:
+            old.shutdown(wait=False, cancel_futures=True)
+
+    async def _finish_when_extracted(
+        self, item: dict[str, Any], future: asyncio.Future, generation: int
+    ) -> None:
         try:
             result = await future
-        except Exception as exc:  # the worker died (killed, out of memory): keep a row saying so
+        except BrokenProcessPool as exc:  # a worker died (killed, out of memory, a native crash)
+            self._replace_pool(generation)
+            if not item.get("retried"):
+                logger.warning(
+                    "extraction worker died with %s among its documents: trying it again", item["url"]
+                )
+                self.stats.inc_value("xxgk/extract/retried")
+                if item["kind"] == "page":  # its attachments wait for the retried page's row
+                    waiter = self.pending_pages[item["url"]] = asyncio.get_running_loop().create_future()
+                    self.retry_waiters[item["url"]] = waiter
+                self.retries.append({**item, "retried": True})
+                return
+            logger.error("extraction worker died on %s twice: recorded as failed", item["url"])
+            self.stats.inc_value("xxgk/extract/worker_died")
+            reason = f"extraction worker died on this document, twice ({exc})"
+            result = (failed_row(item, reason), None)
+        except Exception as exc:  # the pool could not run it at all: keep a row saying so
             logger.error("extraction worker failed on %s: %s", item["url"], exc)
             result = (failed_row(item, f"extraction worker failed: {type(exc).__name__}: {exc}"), None)
         try:
@@ -217,7 +268,7 @@ class DocumentPipeline:
         if left:
             logger.info("capture finished; extraction has %d documents left", left)
         last = time.monotonic()
-        while self.submitted or self.queue:
+        while self.submitted or self.queue or self.retries:
             if not self.submitted:
                 self._submit_queued()
             await asyncio.wait(set(self.submitted), timeout=PROGRESS_INTERVAL)

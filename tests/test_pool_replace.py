@@ -1,0 +1,113 @@
+"""A dead extraction worker is replaced; its documents are tried again; the crawl goes on.
+
+Workers die for real here: SIGKILL to a worker process of a running crawl, and a job that
+ends its own process (as a native crash or the OOM killer would) in the crawl's own pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+from scrapy.utils.test import get_crawler
+
+from crawler.demo import DemoPortal, build_site
+from crawler.pipelines import DocumentPipeline
+from pipelines.live import extract_job
+from tests.support.runner import FAST, REPO
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def extraction_workers(crawl_pid: int) -> list[int]:
+    """The pool's workers: forked by the forkserver, itself a child of the crawl process."""
+    return [worker for server in _children(crawl_pid) for worker in _children(server)]
+
+
+def test_a_killed_worker_loses_no_document(tmp_path):
+    site = build_site(size=60, seed=4, reports_dir=tmp_path / "no-extra-reports")
+    out = tmp_path / "out"
+    with DemoPortal(site) as portal:
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", portal.root_url, "--out", str(out), "--name", "demo",
+             *FAST, "-s", "XXGK_EXTRACT_WORKERS=2", "-s", "DOWNLOAD_DELAY=0.02"],
+            cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while crawl.poll() is None and time.monotonic() < deadline and len(workers) < 2:
+            workers = extraction_workers(crawl.pid) if len(portal.requests) > 20 else []
+            time.sleep(0.02)
+        assert workers, "the crawl ended before its workers could be killed"
+        os.kill(workers[0], signal.SIGKILL)
+        stdout, stderr = crawl.communicate(timeout=240)
+        expected = sorted({portal.url(d.path) for d in site.documents})
+    assert crawl.returncode == 0, stderr
+    rows = [
+        orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
+    ]
+    urls = [r["url"] for r in rows]
+    assert sorted(urls) == expected  # each exactly once
+    assert not [r for r in rows if "worker" in (r["extraction_error"] or "")]
+    log = next((out / "runs" / "demo").rglob("crawl.log")).read_text()
+    assert "'xxgk/extract/pool_replaced': 1" in log or '"xxgk/extract/pool_replaced": 1' in log, stdout
+
+
+POISON = "http://127.0.0.1/poison.html"
+
+
+def dies_on_poison(job: dict) -> tuple:
+    """A worker's job function that ends its own process on one document, every time."""
+    if job["url"] == POISON:
+        os._exit(9)
+    return extract_job(job)
+
+
+def _item(url: str) -> dict:
+    body = f"<html><head><title>{url[-12:]}</title></head><body><p>{'正文。' * 40}</p></body></html>".encode()
+    return {"url": url, "kind": "page", "status": 200, "headers": [("Content-Type", "text/html; charset=utf-8")],
+            "body": body, "parent_url": None, "column": None, "link_text": None, "warc": None, "flags": []}  # fmt: skip
+
+
+def test_a_document_that_kills_its_worker_twice_is_recorded_failed(tmp_path):
+    crawler = get_crawler(
+        settings_dict={
+            "XXGK_OUT": str(tmp_path),
+            "XXGK_COLLECTION": "t",
+            "XXGK_EXTRACT_WORKERS": 2,
+            "XXGK_DATASET_FORMATS": ["jsonl"],
+            "XXGK_RUN_DIR": str(tmp_path),
+        }
+    )
+    pipeline = DocumentPipeline(crawler)
+    pipeline.extract = dies_on_poison
+    pipeline.open_spider()
+
+    async def crawl() -> None:
+        for i in range(6):
+            await pipeline.process_item(_item(f"http://127.0.0.1/ok-{i}.html"))
+        await pipeline.process_item(_item(POISON))
+        for i in range(6, 12):
+            await pipeline.process_item(_item(f"http://127.0.0.1/ok-{i}.html"))
+        await pipeline.close_spider()
+
+    asyncio.run(crawl())
+    [jsonl] = list(tmp_path.rglob("documents.jsonl"))
+    rows = {r["url"]: r for r in map(orjson.loads, jsonl.read_bytes().splitlines())}
+    assert len(rows) == 13
+    assert "died on this document, twice" in rows[POISON]["extraction_error"]
+    assert all(r["title"] and not r["extraction_error"] for url, r in rows.items() if url != POISON)
+    assert crawler.stats.get_value("xxgk/extract/pool_replaced") == 2  # the first death, and the retry's
