@@ -92,6 +92,10 @@ def warcinfo_fields(crawler: Crawler) -> dict[str, str]:
     }
     if seeds:
         fields["seeds"] = " ".join(seeds)
+    # which run (and worker) wrote the file: a resumed run's manifest counts every session's files
+    for field_name, setting in (("xxgk-run-id", "XXGK_RUN_ID"), ("xxgk-worker-id", "XXGK_WORKER_ID")):
+        if settings.get(setting):
+            fields[field_name] = str(settings.get(setting))
     operator = settings.get("XXGK_OPERATOR")
     if operator:
         fields["operator"] = operator

@@ -194,3 +194,19 @@ def test_the_interrupted_run_is_resumed_under_one_run_id(interrupted):
     manifest = orjson.loads((run_dir / "manifest.json").read_bytes())
     assert manifest["status"] == "ok" and manifest["resumed"]
     assert manifest["finish_reason"] == "finished"
+
+
+def test_the_resumed_runs_manifest_counts_every_session(uninterrupted, interrupted):
+    """Documents and WARC files of all five sessions, not only the last one's."""
+    import orjson
+
+    def manifest(out: Path) -> dict:
+        [run_dir] = (out / "runs" / "demo").iterdir()
+        return orjson.loads((run_dir / "manifest.json").read_bytes())
+
+    whole, killed = manifest(uninterrupted[0]), manifest(interrupted[0])
+    rows = (interrupted[0] / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
+    assert killed["counts"]["documents"]["new"] == len(rows) == whole["counts"]["documents"]["new"]
+    files, _, _ = archived(interrupted[0])
+    assert sorted(w["file"] for w in killed["warc_files"]) == sorted(f.name for f in files)
+    assert len(files) > 1

@@ -21,21 +21,55 @@ if TYPE_CHECKING:
 MANIFEST_VERSION = 1
 
 
-def run_rows(result: CrawlResult) -> list[dict[str, Any]]:
+def _written_by(path: Path, run_id: str, worker: str | None) -> bool:
+    """Whether a WARC's warcinfo names this run (and worker): the files of all its sessions."""
+    from archive.errors import ArchiveError
+    from archive.reader import Record, iter_records
+
+    try:
+        for item in iter_records(path, block_limit=4096):
+            if not isinstance(item, Record) or item.type != "warcinfo":
+                return False
+            fields = dict(
+                line.split(":", 1)
+                for line in item.block.decode("utf-8", "replace").splitlines()
+                if ":" in line
+            )
+            return fields.get("xxgk-run-id", "").strip() == run_id and (
+                fields.get("xxgk-worker-id", "").strip() == (worker or "")
+            )
+    except (ArchiveError, OSError):
+        return False
+    return False
+
+
+def run_files(result: CrawlResult, worker: str | None = None) -> list[Path]:
+    """The WARC files of this run, every session of it (a resumed run), this one's included."""
+    from archive.index import collection_files
+
+    files = {p.name: p for p in result.warc_files}
+    if result.run_id and result.paths.archive.is_dir():
+        for path in collection_files(result.paths.archive):
+            if path.name not in files and _written_by(path, result.run_id, worker):
+                files[path.name] = path
+    return sorted(files.values())
+
+
+def run_rows(result: CrawlResult, files: list[Path] | None = None) -> list[dict[str, Any]]:
     """The documents rows this run wrote (its WARC files, or removals stamped with its run)."""
     path = result.paths.datasets / "documents.jsonl"
     if not path.exists():
         return []
-    files = {p.name for p in result.warc_files}
-    return [r for r in read_jsonl(path) if r.get("warc_file") in files]
+    names = {p.name for p in (result.warc_files if files is None else files)}
+    return [r for r in read_jsonl(path) if r.get("warc_file") in names]
 
 
-def timeline(result: CrawlResult) -> list[str]:
+def timeline(result: CrawlResult, files: list[Path] | None = None) -> list[str]:
     """WARC-Dates (14-digit CDXJ timestamps) of this run's captures, from the collection index."""
     index = result.paths.indexes / "index.cdxj"
     if not index.exists():
         return []
-    files = {p.name for p in result.warc_files}
+    files = {p.name for p in (result.warc_files if files is None else files)}
     stamps = []
     with open(index, "rb") as fh:
         for line in fh:
@@ -50,13 +84,18 @@ def timeline(result: CrawlResult) -> list[str]:
     return sorted(stamps)
 
 
-def build_manifest(result: CrawlResult, site: Site | None, exit_status: str) -> dict[str, Any]:
+def build_manifest(
+    result: CrawlResult, site: Site | None, exit_status: str, files: list[Path] | None = None
+) -> dict[str, Any]:
+    """The manifest; rows, documents, WARC files and bytes over ``files`` (all sessions of the run),
+    the other counts over this session (a killed session leaves no statistics)."""
     s = result.stats
-    rows = run_rows(result)
+    files = result.warc_files if files is None else files
+    rows = run_rows(result, files)
     changes = Counter(r.get("change") or "new" for r in rows)
     statuses = {k.rsplit("/", 1)[1]: v for k, v in s.items() if k.startswith("xxgk/status/")}
     errors = {k.split("/", 2)[2]: v for k, v in s.items() if k.startswith("xxgk/errors/")}
-    warc = [{"file": p.name, "bytes": p.stat().st_size} for p in result.warc_files if p.exists()]
+    warc = [{"file": p.name, "bytes": p.stat().st_size} for p in files if p.exists()]
     return {
         "manifest_version": MANIFEST_VERSION,
         "run_id": result.run_id,

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.run import CrawlLocked, CrawlResult, PreparedCrawl, prepare_crawl, run_prepared
-from crawler.runs.manifest import build_manifest, timeline, write_manifest
+from crawler.runs.manifest import build_manifest, run_files, timeline, write_manifest
 from crawler.runs.report import write_report
 from crawler.sites import Site
 from crawler.state import CrawlState, state_path
@@ -156,13 +156,14 @@ def run_sites(
             status, message = "interrupted", f"stopped ({reason}); the next run resumes"
         else:
             status, message = "ok", f"finish reason {reason}" + (" (resumed)" if prep.resumed else "")
-        manifest = build_manifest(result, site, status)
         worker_name = prep.settings.get("XXGK_WORKER_ID")
+        files = run_files(result, worker_name)
+        manifest = build_manifest(result, site, status, files)
         suffix = f"-{worker_name}" if worker_name else ""
         if worker_name:
             manifest["worker"] = worker_name
         manifest_path = write_manifest(prep.run_dir, manifest, suffix)
-        report_path = write_report(prep.run_dir, manifest, timeline(result), suffix)
+        report_path = write_report(prep.run_dir, manifest, timeline(result, files), suffix)
         outcome.sites.append(SiteOutcome(site, status, message, result, manifest_path, report_path))
     return outcome
 
