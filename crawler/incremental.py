@@ -74,6 +74,7 @@ class RunStateExtension:
         self.state = crawl_state(crawler)
         self.run_id = run_id(crawler)
         self.rechecked = False
+        self.repaired = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunStateExtension:
@@ -133,27 +134,44 @@ class RunStateExtension:
         self.crawler.stats.set_value("xxgk/state/reconciled", found)
 
     def spider_idle(self, spider) -> None:
-        """Once the listings are done: re-check known documents no listing linked this run."""
+        """Once the listings are done: repair earlier runs' lost rows, then re-check known
+        documents no listing linked this run."""
+        if not self.repaired:
+            self.repaired = True
+            if self.repair(spider):
+                raise DontCloseSpider
         if self.rechecked or not self.crawler.settings.getbool("XXGK_RECHECK_UNLISTED"):
             return
         self.rechecked = True
-        engine = self.crawler.engine
         unseen = self.state.unseen_documents(self.run_id)
         for known in unseen:
-            meta = {"xxgk_role": known.role or "detail", "xxgk_recheck": True}
-            engine.crawl(
-                scrapy.Request(
-                    known.url,
-                    callback=spider.parse,
-                    errback=spider.on_error,
-                    meta=meta,
-                    dont_filter=True,
-                    priority=20,
-                )
-            )
+            self._ask(spider, known.url, {"xxgk_role": known.role or "detail", "xxgk_recheck": True})
         self.crawler.stats.set_value("xxgk/state/rechecked_unlisted", len(unseen))
         if unseen:
             raise DontCloseSpider
+
+    def repair(self, spider) -> int:
+        """Documents an earlier run fetched but never wrote a row for get one now: read from
+        their WARC record (the fetch is made this run's, so the archive answers), or fetched
+        again when the record is gone."""
+        lost = self.state.unsettled_fetches(self.run_id)
+        for known in lost:
+            self.state.fetched(known.url, known.role, 200, known.ref, self.run_id)
+            meta = {"xxgk_role": known.role, "xxgk_repair": True}
+            if known.listing:
+                meta["xxgk_parent"] = known.listing
+            self._ask(spider, known.url, meta)
+        if lost:
+            logger.warning("repairing %d document(s) an earlier run fetched without writing a row", len(lost))
+        self.crawler.stats.set_value("xxgk/state/repaired", len(lost))
+        return len(lost)
+
+    def _ask(self, spider, url: str, meta: dict[str, Any]) -> None:
+        """Schedule a known document again, ahead of new listings, past the duplicate filter."""
+        request = scrapy.Request(
+            url, callback=spider.parse, errback=spider.on_error, meta=meta, dont_filter=True, priority=20
+        )
+        self.crawler.engine.crawl(request)
 
     def spider_closed(self, spider, reason: str) -> None:
         self.state.finish_run(self.run_id, reason)

@@ -242,6 +242,17 @@ class CrawlState:
         rows = self.db.execute("SELECT * FROM urls WHERE removed_run = ? ORDER BY url", (run_id,)).fetchall()
         return [UrlState(**dict(r)) for r in rows]
 
+    def unsettled_fetches(self, run_id: str) -> list[UrlState]:
+        """Documents an earlier run fetched (200, archived) without settling their dataset row:
+        its extraction was lost (a killed worker, a crash between capture and row)."""
+        rows = self.db.execute(
+            "SELECT * FROM urls WHERE role IN ('detail', 'attachment') AND status = 200 "
+            "AND fetch_ref IS NOT NULL AND removed_at IS NULL AND fetch_run != ? "
+            "AND (row_run IS NULL OR row_run < fetch_run) ORDER BY url",
+            (run_id,),
+        ).fetchall()
+        return [UrlState(**dict(r)) for r in rows]
+
     def unseen_documents(self, run_id: str) -> list[UrlState]:
         """Documents known from earlier runs that this run has neither found nor fetched."""
         rows = self.db.execute(
