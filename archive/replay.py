@@ -118,6 +118,14 @@ class PywbServer:
         if self.process is not None and self.process.poll() is None:
             return self  # already running (start() then `with server:` must not start a second one)
         ensure_tools_env(quiet=quiet)
+        # a port another server holds would answer our readiness check and pass for pywb
+        with socket.socket() as probe:
+            try:
+                probe.bind((self.host, self.port))
+            except OSError as exc:
+                raise ArchiveError(
+                    f"cannot replay on {self.host}:{self.port}: {exc.strerror or exc}"
+                ) from None
         cmd = [str(tool_path("wayback")), "--bind", self.host, "--port", str(self.port)]
         self.log = tempfile.NamedTemporaryFile(prefix="xxgk-pywb-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(cmd, cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT)
@@ -127,9 +135,13 @@ class PywbServer:
                 raise ArchiveError(f"pywb exited with {self.process.returncode}: {self._log_tail()}")
             try:
                 with urllib.request.urlopen(self.base_url + "/", timeout=2):
-                    return self
+                    pass
             except (urllib.error.URLError, OSError):
                 time.sleep(0.3)
+                continue
+            if self.process.poll() is None:  # the answer came from our pywb, not another server
+                return self
+            raise ArchiveError(f"pywb exited with {self.process.returncode}: {self._log_tail()}")
         self.stop()
         raise ArchiveError(f"pywb did not answer on {self.base_url} within {wait:.0f} s: {self._log_tail()}")
 

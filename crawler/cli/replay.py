@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import time
 from pathlib import Path
 
@@ -33,8 +34,10 @@ def run(args: argparse.Namespace) -> int:
             f"{root}: no collections to replay (crawl first: `xxgk demo` or `xxgk crawl URL --out {root}`)"
         )
     server = PywbServer(root, port=args.port)
-    server.start(quiet=False)
+    # SIGTERM (systemd, kill) ends the replay as Ctrl-C does: pywb stopped, its log removed
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        server.start(quiet=False)
         print(f"pywb is replaying {root}/collections on {server.base_url}/", flush=True)
         for name in collections:
             print(f"  {server.base_url}/{name}/*   (all captures of collection {name!r})")
