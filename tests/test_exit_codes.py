@@ -77,3 +77,17 @@ def test_a_quirk_on_every_record_is_counted_not_listed(wget_demo_warc):
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(f"{wget_demo_warc}: OK") and len(lines) == 5  # summary, 3 examples, a count
     assert "more records with warning: WARC-Target-URI in <>" in lines[-1]
+
+
+def test_warc_show_finds_a_rows_bare_file_name(demo_crawl):
+    """The README's recipe: a dataset row's warc_file and warc_offset lead to its record."""
+    import orjson
+
+    row = orjson.loads((demo_crawl.datasets / "documents.jsonl").read_bytes().splitlines()[0])
+    proc = xxgk(
+        "warc", "show", row["warc_file"], str(row["warc_offset"]), "--out", str(demo_crawl.out), "--headers"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"WARC-Record-ID: {row['warc_record_id']}" in proc.stdout
+    missing = xxgk("warc", "show", row["warc_file"], "0", "--out", str(REPO / "nowhere"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr and missing.stdout == ""

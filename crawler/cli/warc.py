@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from pathlib import Path
 
 from crawler.cli.errors import CliError
 
@@ -32,6 +33,13 @@ def register(subparsers, help_text: str) -> None:
     show.add_argument("file", metavar="FILE")
     show.add_argument("offset", metavar="OFFSET", help="record offset as listed by `xxgk warc ls`")
     show.add_argument("--headers", action="store_true", help="only the WARC headers and the HTTP head")
+    show.add_argument(
+        "--out",
+        default="xxgk-data",
+        metavar="DIR",
+        help="where to look for a bare WARC file name (a dataset row's warc_file): DIR/collections/*/archive/ "
+        "(default ./xxgk-data)",
+    )
     show.add_argument(
         "--body",
         action="store_true",
@@ -122,6 +130,20 @@ def _parse_offset(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2) or 0)
 
 
+def _resolve(name: str, out: str) -> Path:
+    """A WARC path as given, else a bare name (a row's warc_file) found in a collection under ``out``."""
+    path = Path(name)
+    if path.exists() or path.parent != Path("."):
+        return path
+    root = Path(out)
+    found = sorted(root.glob(f"collections/*/archive/**/{name}")) + sorted(root.glob(f"archive/**/{name}"))
+    if len(found) > 1:
+        raise CliError(f"{name} is in more than one collection under {root}: give its path")
+    if not found:
+        raise CliError(f"no such file: {name} (nor in {root}/collections/*/archive/; give --out DIR)")
+    return found[0]
+
+
 def _warc_head(record) -> bytes:
     if record.format == "arc":
         lines = [f"{name}: {value}" for name, value in record.headers.headers]
@@ -159,6 +181,7 @@ def _show(args: argparse.Namespace) -> int:
     from archive.reader import read_record_at
 
     offset, inner = _parse_offset(args.offset)
+    args.file = str(_resolve(args.file, args.out))
     record = read_record_at(args.file, offset, inner)
     for defect in record.defects:
         _err(f"{args.file}: offset {record.location}: warning: {defect}")
