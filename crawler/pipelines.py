@@ -50,7 +50,7 @@ from pipelines.datasets import Dataset, close_datasets
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
 from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row, init_worker
 from pipelines.pickled import PickledLog
-from pipelines.provenance import from_record_ref
+from pipelines.provenance import from_record_ref, replay_path
 from pipelines.urls import doc_id as make_doc_id
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ class DocumentPipeline:
         self.reports = Dataset(paths.datasets, "annual_reports", ANNUAL_REPORT_FIELDS, formats)
         self.report_dir = paths.datasets / "reports"
         self.archive_dir = str(paths.archive)
+        self.collection = paths.name
         if self.settings.getbool("XXGK_INCREMENTAL"):
             self.versions = Versions(crawl_state(self.crawler), run_id(self.crawler))
         run_dir = Path(self.settings.get("XXGK_RUN_DIR") or paths.collection)  # for files nobody keeps
@@ -227,6 +228,7 @@ class DocumentPipeline:
         url = item["url"]
         self.extracted += 1
         row.update(from_record_ref(item.get("warc")))
+        row["replay_url"] = replay_path(self.collection, row.get("fetched_at"), url)
         if not row.get("column"):
             row["column"] = await self._parent_column(item) or item.get("column")
         if row.get("kind") == "page":
@@ -306,6 +308,7 @@ class DocumentPipeline:
             self.report_entries.close()
         if self.versions is not None and self.documents is not None:
             for row in self.versions.removal_rows():
+                row["replay_url"] = replay_path(self.collection, row.get("fetched_at"), row["url"])
                 self.documents.write(row)
                 self.stats.inc_value("xxgk/documents/removed")
         self.stats.set_value("xxgk/datasets", close_datasets(self.documents, self.reports))

@@ -114,6 +114,13 @@ DOCUMENT_FIELDS: list[Field] = [
         "warc_record_id", "WARC 记录编号", "string", "<urn:uuid:…>", "WARC-Record-ID of the response record"
     ),
     Field("payload_digest", "内容摘要", "string", "sha1:…", "WARC-Payload-Digest of the response"),
+    Field(
+        "replay_url",
+        "回放地址",
+        "string",
+        "/demo/20261125091400/http://xxgk.example.gov.cn/a.html",
+        "the capture in pywb at its own time, relative to the replay server (`xxgk replay`, `xxgk serve`)",
+    ),
     # versions across incremental runs (`xxgk run`; null from `xxgk crawl` and `xxgk parse`)
     Field(
         "version",

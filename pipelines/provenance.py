@@ -29,6 +29,15 @@ def provenance(
     }
 
 
+def replay_path(collection: str | None, fetched_at: str | None, url: str | None) -> str | None:
+    """The row's capture in pywb (`xxgk replay`, `xxgk serve`): /<collection>/<14-digit time>/<url>,
+    relative to the replay server, so it stays right whatever host and port serve it."""
+    if not (collection and fetched_at and url):
+        return None
+    stamp = "".join(c for c in fetched_at if c.isdigit())[:14]
+    return f"/{collection}/{stamp}/{url}" if len(stamp) == 14 else None
+
+
 def from_record_ref(ref: dict[str, Any] | None) -> dict[str, Any]:
     """Provenance from an archive.writer.RecordRef (as a dict, the way it travels in request.meta)."""
     ref = ref or {}

@@ -12,7 +12,7 @@ from warcio.warcwriter import WARCWriter
 from tests.support.runner import xxgk
 
 # What a re-parse of another tool's capture cannot share with the live crawl: where it lies.
-_PLACE = {"warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at"}
+_PLACE = {"warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at", "replay_url"}
 
 
 def jsonl(path: Path) -> list[dict]:

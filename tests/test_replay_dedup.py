@@ -119,6 +119,9 @@ def test_wacz_validates_and_meets_the_spec(twice, tmp_path):
         pages = [orjson.loads(line) for line in lines[1:]]
         assert all({"url", "ts", "id"} <= p.keys() for p in pages)
         assert any(p.get("title") and p.get("text") for p in pages)
+        # attachments too, with their text: ReplayWeb.page's search finds a document by its PDF text
+        pdfs = [p for p in pages if p["url"].endswith(".pdf")]
+        assert pdfs and all(p["text"] for p in pdfs)
         index = zf.read("indexes/index.cdxj").splitlines()
         assert index == sorted(index)
         package = orjson.loads(zf.read("datapackage.json"))

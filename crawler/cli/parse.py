@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.datasets import Dataset
     from pipelines.fields import DOCUMENT_FIELDS
     from pipelines.pickled import PickledLog
+    from pipelines.provenance import replay_path
     from pipelines.reparse import plan, with_columns
     from pipelines.reparse import run as run_jobs
 
@@ -121,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
         # rows go to disk as they come; reports wait there too, for the cross-year pass
         with PickledLog(directory=tmp) as entries:
             for row, found in with_columns(work.jobs, run_jobs(work.jobs, args.jobs, progress)):
+                # in pywb, the collection parsed is the one replayed (WARC files alone: none)
+                row["replay_url"] = replay_path(collection_name, row.get("fetched_at"), row["url"])
                 documents.write(row)
                 rows += 1
                 failed += bool(row.get("extraction_error"))

@@ -19,7 +19,8 @@ def register(subparsers, help_text: str) -> None:
 
 
 def collection_pages(collection: Path) -> list[dict]:
-    """Every archived HTML page (200) of the index, with title and text from the documents dataset."""
+    """Every archived HTML page (200) of the index, and every attachment the documents dataset has,
+    with title and text from the dataset: ReplayWeb.page's search finds documents by their PDF text."""
     documents: dict[str, dict] = {}
     jsonl = datasets_dir(collection) / "documents.jsonl"
     if jsonl.exists():
@@ -34,9 +35,11 @@ def collection_pages(collection: Path) -> list[dict]:
     for line in index.read_bytes().splitlines():
         _, ts, fields = line.split(b" ", 2)
         info = orjson.loads(fields)
-        if info.get("mime") != "text/html" or str(info.get("status")) != "200":
+        if str(info.get("status")) != "200":
             continue
         row = documents.get(info["url"], {})
+        if info.get("mime") != "text/html" and row.get("kind") != "attachment":
+            continue
         pages.append(
             {
                 "id": row.get("doc_id"),
