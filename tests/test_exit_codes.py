@@ -21,6 +21,8 @@ BAD_NUMBERS = [
     ("parse", "x.warc.gz", "--out", "o", "--jobs", "0"),
     ("replay", ".", "--port", "70000"),
     ("replay", ".", "--port", "-1"),
+    ("serve", ".", "--port", "70000"),
+    ("serve", ".", "--replay-port", "x"),
 ]
 
 
@@ -91,3 +93,8 @@ def test_warc_show_finds_a_rows_bare_file_name(demo_crawl):
     assert f"WARC-Record-ID: {row['warc_record_id']}" in proc.stdout
     missing = xxgk("warc", "show", row["warc_file"], "0", "--out", str(REPO / "nowhere"))
     assert missing.returncode == 2 and "no such file" in missing.stderr and missing.stdout == ""
+
+
+def test_serve_without_datasets_is_bad_input(tmp_path):
+    proc = xxgk("serve", str(tmp_path), "--port", "0")
+    assert proc.returncode == 2 and proc.stdout == "" and "no datasets to serve" in proc.stderr

@@ -3,18 +3,13 @@ stops pywb and leaves no log file behind."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from archive.replay import free_port
-from tests.support.runner import REPO, xxgk
+from tests.support.runner import xxgk, xxgk_server
 
 
 def _pywb_logs() -> set[str]:
@@ -35,23 +30,10 @@ def test_a_port_in_use_is_refused(demo_crawl):
 def test_sigterm_stops_pywb_and_cleans_up(demo_crawl):
     before = _pywb_logs()
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "replay", str(demo_crawl.out), "--port", str(port)],
-        cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc = xxgk_server(
+        "replay", str(demo_crawl.out), "--port", str(port), answers=f"http://127.0.0.1:{port}/"
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:  # bounded: until pywb answers
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     finally:

@@ -29,6 +29,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("index", "(re)build a collection's sorted CDXJ index"),
     ("wacz", "package a collection as a WACZ 1.1.1 file"),
     ("replay", "replay collections in real pywb on 127.0.0.1"),
+    (
+        "serve",
+        "the researchers' workbench: search and facets over the datasets (Datasette), replay beside it",
+    ),
 ]
 
 

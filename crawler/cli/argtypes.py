@@ -28,6 +28,16 @@ POSITIVE = integer(1)
 PORT = integer(0, 65535)  # 0 = any free port
 
 
+def add_server_arguments(parser: argparse.ArgumentParser, port: int, what: str) -> None:
+    """DIR (a crawl's --out) and --port, for the commands that serve it on 127.0.0.1."""
+    parser.add_argument(
+        "out", nargs="?", default="xxgk-data", help="the crawl's --out directory (default ./xxgk-data)"
+    )
+    parser.add_argument(
+        "--port", type=PORT, default=port, help=f"{what} port on 127.0.0.1 (default {port}, 0: any free one)"
+    )
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one line on stderr (the README's promise) and exit 2."""
 

@@ -7,18 +7,13 @@ import signal
 import time
 from pathlib import Path
 
-from crawler.cli.argtypes import PORT
+from crawler.cli.argtypes import add_server_arguments
 from crawler.cli.errors import CliError
 
 
 def register(subparsers, help_text: str) -> None:
     parser = subparsers.add_parser("replay", help=help_text, description=help_text)
-    parser.add_argument(
-        "out", nargs="?", default="xxgk-data", help="the crawl's --out directory (default ./xxgk-data)"
-    )
-    parser.add_argument(
-        "--port", type=PORT, default=8080, help="port on 127.0.0.1 (default 8080, 0: any free port)"
-    )
+    add_server_arguments(parser, 8080, "replay")
     parser.set_defaults(func=run)
 
 

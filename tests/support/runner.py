@@ -23,6 +23,32 @@ FAST = [
 ]
 
 
+def xxgk_server(*args: str, answers: str, timeout: float = 120) -> subprocess.Popen:
+    """An xxgk command that serves (replay, serve), started as a user would and waited for until
+    ``answers`` (a URL) answers; bounded by ``timeout``."""
+    import time
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", *args],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"xxgk {' '.join(args)} did not serve {answers}: {proc.communicate()[1]}")
+        try:
+            with urllib.request.urlopen(answers, timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+
+
 def xxgk(*args: str, timeout: float = 240, check: bool = False) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run(
