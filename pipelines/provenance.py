@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+# Where and when a row's capture was made: two captures of the same bytes differ in these only.
+CAPTURE_FIELDS: tuple[str, ...] = (
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "warc_record_id",
+    "fetched_at",
+    "replay_url",
+)
+
 
 def provenance(
     *,

@@ -16,11 +16,10 @@ from archive.reader import read_record_at
 from archive.writer import Exchange, WarcFileWriter, warc_date
 from crawler.spill import SpillQueue
 from pipelines.live import by_reference, extract_job, extract_row
+from pipelines.provenance import CAPTURE_FIELDS
 from tests.support.runner import FAST, crawl_stats, xxgk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
-# where a row's capture is and when it was made: differs between two crawls of the same portal
-CAPTURE_FIELDS = ("warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at")
 
 
 def jsonl(path: Path) -> list[dict]:

@@ -9,10 +9,11 @@ import orjson
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from pipelines.provenance import CAPTURE_FIELDS
 from tests.support.runner import xxgk
 
 # What a re-parse of another tool's capture cannot share with the live crawl: where it lies.
-_PLACE = {"warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at", "replay_url"}
+_PLACE = set(CAPTURE_FIELDS)  # a foreign WARC is no collection: no replay_url either
 
 
 def jsonl(path: Path) -> list[dict]:

@@ -23,6 +23,7 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.shards import Router, child_settings, merge_stats, shard_of
+from pipelines.provenance import CAPTURE_FIELDS
 from tests.support.groundtruth import ground_truth_mismatches
 from tests.support.processes import descendants, wait_until_gone
 from tests.support.runner import FAST, xxgk
@@ -250,7 +251,7 @@ def test_stats_of_the_processes_merge_into_one_crawl():
 
 def test_rows_and_reports_match_the_one_process_crawl(sharded_crawl, demo_crawl):
     """Same documents, columns, texts and annual-report figures; only where they were captured differs."""
-    provenance = {"warc_file", "warc_offset", "warc_length", "warc_record_id", "fetched_at", "first_seen"}
+    provenance = {*CAPTURE_FIELDS, "first_seen"}
 
     def content(out: Path, name: str) -> list[dict]:
         lines = (out / "datasets" / "demo" / f"{name}.jsonl").read_bytes().splitlines()
