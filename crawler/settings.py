@@ -117,6 +117,11 @@ XXGK_EXTRA_HOSTS = []  # more hosts of the portal (whole host in scope), e.g. a 
 XXGK_EXCLUDE_TRAPS = True  # built-in trap patterns: search, print, share, calendars, growing query strings
 # CMS family modules (crawler/cms/base.py interface), in order; listing one replaces the defaults
 XXGK_CMS_FAMILIES = ["crawler.cms.trs", "crawler.cms.hanweb", "crawler.cms.gkmlpt", "crawler.cms.generic"]
+# Page requisites (stylesheets, scripts, images, fonts, icons, what stylesheets load) are archived so a
+# replayed page looks as the public saw it; never documents. Other hosts' requisites are tried once, briefly.
+XXGK_REQUISITES = True
+XXGK_REQUISITES_MAX = 2000  # requisite URLs per crawl at most (a gallery must not become the crawl)
+XXGK_REQUISITE_TIMEOUT = 15  # seconds per requisite request (DOWNLOAD_TIMEOUT is for documents)
 XXGK_ATTACHMENT_MAXSIZE = 0  # bytes: attachments beyond this are archived cut (0: DOWNLOAD_MAXSIZE)
 XXGK_BACKOFF_BASE = (
     1.0  # seconds: without Retry-After, a host answering 429/503/a block waits base * 2**attempt

@@ -21,3 +21,24 @@ PAGER_TEXTS: frozenset[str] = frozenset({"下一页", "下页", "尾页", "末�
 # Evidence that an HTML page is a document (detail) page rather than a listing.
 DETAIL_META_NAMES: tuple[str, ...] = ("ArticleTitle", "articletitle", "PubDate", "pubdate")
 DETAIL_LABELS: tuple[str, ...] = ("索引号", "索 引 号", "发文字号", "发布机构", "成文日期", "文 号")
+
+# Page requisites: what a browser loads to show a page as the public saw it.
+# <link rel=…> values whose href is a requisite (stylesheets, icons, preloaded fonts/scripts)
+REQUISITE_LINK_RELS: frozenset[str] = frozenset(
+    {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
+)
+# elements and the attributes that load a requisite (old portals still use background=)
+REQUISITE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "script": ("src",),
+    "img": ("src",),
+    "input": ("src",),
+    "source": ("src",),
+    "embed": ("src",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "track": ("src",),
+    "body": ("background",),
+    "table": ("background",),
+    "td": ("background",),
+    "th": ("background",),
+}

@@ -14,13 +14,21 @@ URL's role, so a navigation link seen before costs two dict lookups.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from html import unescape
 from urllib.parse import urljoin
 
 from pipelines.links import SKIP_SCHEMES, classify_link
-from pipelines.page_patterns import DETAIL_LABELS, DETAIL_META_NAMES, DETAIL_URL_PATTERNS, PAGER_TEXTS
+from pipelines.page_patterns import (
+    DETAIL_LABELS,
+    DETAIL_META_NAMES,
+    DETAIL_URL_PATTERNS,
+    PAGER_TEXTS,
+    REQUISITE_ATTRIBUTES,
+    REQUISITE_LINK_RELS,
+)
 
 # A link's role: what the page it leads to is expected to be.
 PAGE, LISTING, DETAIL, ATTACHMENT = "page", "listing", "detail", "attachment"
@@ -40,6 +48,7 @@ _SCAN = re.compile(
     re.I | re.S,
 )
 _META = re.compile(r"<meta\b([^>]*)>", re.I)
+_BASE = re.compile(rf"<base\b[^>]*?\shref{_VALUE}", re.I)
 _ATTRIBUTE = re.compile(rf"([\w:.-]+){_VALUE}")
 
 __all__ = [
@@ -48,7 +57,9 @@ __all__ = [
     "LISTING",
     "PAGE",
     "LinkResolver",
+    "iter_css_urls",
     "iter_links",
+    "iter_requisites",
     "link_role",
     "looks_like_detail",
     "meta_tags",
@@ -183,3 +194,52 @@ def looks_like_detail(url: str, meta: dict[str, str], text: str, detail_links: i
     if paged:
         return False
     return detail_links < 3 and any(label in text for label in DETAIL_LABELS)
+
+
+_REQUISITE_TAGS = re.compile(
+    r"<!--.*?-->|<style\b[^>]*>(.*?)</style\s*>|<(link|" + "|".join(REQUISITE_ATTRIBUTES) + r")\b([^>]*)>",
+    re.I | re.S,
+)
+_STYLE_ATTRIBUTE = re.compile(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_CSS_URL = re.compile(
+    r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I
+)
+
+
+def iter_css_urls(base: str, css: str) -> Iterator[str]:
+    """Absolute URLs a stylesheet (or a style attribute) loads: url(…) and @import."""
+    for groups in _CSS_URL.findall(css):
+        href = next((g for g in groups if g), "").strip()
+        if href and not href.lower().startswith(("data:", *SKIP_SCHEMES)):
+            with contextlib.suppress(ValueError):
+                yield urljoin(base, unescape(href)).split("#", 1)[0]
+
+
+def iter_requisites(url: str, text: str) -> Iterator[str]:
+    """Absolute URLs of what a browser loads to show the page: stylesheets, scripts, images, icons,
+    fonts and what inline styles load (a <base href> respected, comments skipped)."""
+    base = url
+    for match in _BASE.finditer(text):
+        base = urljoin(url, unescape(match.group(1) or match.group(2) or match.group(3) or "").strip())
+        break
+    for style_block, tag, attributes in _REQUISITE_TAGS.findall(text):
+        if style_block:
+            yield from iter_css_urls(base, style_block)
+            continue
+        if not tag:
+            continue  # a comment
+        values = {m.group(1).lower(): _value(m, 2) for m in _ATTRIBUTE.finditer(attributes)}
+        tag = tag.lower()
+        if tag == "link":
+            rels = set(values.get("rel", "").lower().split())
+            names = ("href",) if rels & REQUISITE_LINK_RELS else ()
+        else:
+            names = REQUISITE_ATTRIBUTES[tag]
+        for name in names:
+            href = values.get(name, "").strip()
+            if href and not href.lower().startswith(("data:", *SKIP_SCHEMES)):
+                with contextlib.suppress(ValueError):
+                    yield urljoin(base, href).split("#", 1)[0]
+        style = _STYLE_ATTRIBUTE.search(attributes)
+        if style:
+            yield from iter_css_urls(base, unescape(style.group(1) or style.group(2)))

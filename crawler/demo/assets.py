@@ -54,7 +54,7 @@ ul,li{list-style:none;}.fl{float:left;}.fr{float:right;}
 .clearfix:after{content:"";display:block;clear:both;}
 .w1200{width:1200px;margin:0 auto;}
 .top-bar{height:36px;line-height:36px;background:#fff;border-bottom:1px solid #e5e5e5;font-size:12px;}
-.header{height:140px;background:url(/images/header-bg.jpg) no-repeat center;}
+.header{height:140px;background:url(/images/header-bg.png) no-repeat center;}
 .nav{background:#c8102e;height:50px;}.nav-item{float:left;position:relative;}
 .nav-a{display:block;padding:0 26px;line-height:50px;color:#fff;font-size:17px;}
 .nav-sub{display:none;position:absolute;top:50px;left:0;background:#fff;z-index:9;}
@@ -101,6 +101,8 @@ def static_files() -> dict[str, tuple[bytes, str]]:
         "gaba": (30, 80, 160, 255),
         "dzjg": (220, 30, 30, 255),
         "jiucuo": (240, 240, 240, 255),
+        "dot": (200, 16, 46, 255),  # the related-links bullet (chrome.py)
+        "header-bg": (200, 16, 46, 255),  # common.css
     }
     for name, rgba in colours.items():
         files[f"/images/{name}.png"] = (_png(4, 4, rgba), "image/png")

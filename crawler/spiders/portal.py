@@ -30,7 +30,9 @@ from pipelines.pages import (
     LISTING,
     PAGE,
     LinkResolver,
+    iter_css_urls,
     iter_links,
+    iter_requisites,
     link_role,
     looks_like_detail,
     meta_tags,
@@ -40,6 +42,7 @@ from pipelines.urls import canonical_url, without_session
 # Scheduling priorities: finish documents before opening more listing pages,
 # which keeps the frontier (and memory) small on big portals.
 PRIORITY = {ATTACHMENT: 30, DETAIL: 20, LISTING: 10, PAGE: 0}
+REQUISITE = "requisite"  # a stylesheet, script, image … of an archived page: never a document
 ROLES = (None, PAGE, LISTING, DETAIL, ATTACHMENT)  # a link's role, as the small int the role map keeps
 ROLE_CODES = {role: code for code, role in enumerate(ROLES)}
 
@@ -73,6 +76,8 @@ class PortalSpider(scrapy.Spider):
         self.seed_errors: dict[str, str] = {}  # seeds that never answered, and why
         self.attachment_maxsize = 0  # XXGK_ATTACHMENT_MAXSIZE (from_crawler); 0: DOWNLOAD_MAXSIZE
         self.families = registry.FAMILIES  # XXGK_CMS_FAMILIES (from_crawler)
+        self.requisites_left = 0  # XXGK_REQUISITES(_MAX) (from_crawler)
+        self.requisite_timeout = 15.0
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -86,6 +91,10 @@ class PortalSpider(scrapy.Spider):
             traps=settings.getbool("XXGK_EXCLUDE_TRAPS", True),
         )
         spider.attachment_maxsize = settings.getint("XXGK_ATTACHMENT_MAXSIZE", 0)
+        spider.requisites_left = (
+            settings.getint("XXGK_REQUISITES_MAX") if settings.getbool("XXGK_REQUISITES") else 0
+        )
+        spider.requisite_timeout = settings.getfloat("XXGK_REQUISITE_TIMEOUT")
         spider.families = registry.load(settings.getlist("XXGK_CMS_FAMILIES"))
         return spider
 
@@ -165,6 +174,7 @@ class PortalSpider(scrapy.Spider):
                 detail_links += 1
             else:
                 paged = True
+        yield from self._requisites(response.url, text)
         meta = meta_tags(text) if role != DETAIL else {}
         is_document = role == DETAIL or looks_like_detail(response.url, meta, text, detail_links, paged)
         if is_document:
@@ -176,6 +186,37 @@ class PortalSpider(scrapy.Spider):
         yield from self._follow(response, links, is_document, column)
         if not is_document:  # from a document, only its files (plain links, above)
             yield from self._follow_found(response, found, column)
+
+    def _requisites(self, base: str, text: str, css: bool = False) -> Iterator[scrapy.Request]:
+        """What the page (or stylesheet) needs to be seen as it was: once per URL, any host, low
+        priority, one short try (a missing analytics script must not stall the crawl)."""
+        if self.requisites_left <= 0:
+            return
+        for url in iter_css_urls(base, text) if css else iter_requisites(base, text):
+            if not url.startswith(("http://", "https://")) or not self._mark_seen(url):
+                continue
+            self.requisites_left -= 1
+            self.crawler.stats.inc_value("xxgk/requisites/scheduled")
+            yield scrapy.Request(
+                url,
+                callback=self.parse_requisite,
+                errback=self.on_requisite_error,
+                priority=-10,
+                meta={"xxgk_role": REQUISITE, "dont_retry": True, "download_timeout": self.requisite_timeout},
+            )
+            if self.requisites_left <= 0:
+                self.crawler.stats.set_value("xxgk/requisites/capped", True)
+                return
+
+    def parse_requisite(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
+        """Archived, never a document; a stylesheet's own url()/@import requisites follow."""
+        self.crawler.stats.inc_value(f"xxgk/requisites/status/{response.status}")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        if response.status == 200 and ("css" in content_type or response.url.split("?")[0].endswith(".css")):
+            yield from self._requisites(response.url, decode_text(response.body, content_type), css=True)
+
+    def on_requisite_error(self, failure) -> None:
+        self.crawler.stats.inc_value(f"xxgk/requisites/failed/{type(failure.value).__name__}")
 
     def _request(self, url: str, role: str, response: Response, column, **kwargs: Any) -> scrapy.Request:
         meta = {"xxgk_role": role, "xxgk_parent": response.url, **kwargs.pop("meta", {})}
