@@ -84,11 +84,22 @@ def pywb_recorded_warc(tmp_path_factory) -> tuple[Path, str]:
 _FAIL_ON_SKIP = os.environ.get("XXGK_FAIL_ON_SKIP") == "1"
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
+def _skip_as_failure(report) -> None:
     if _FAIL_ON_SKIP and report.skipped and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, and XXGK_FAIL_ON_SKIP=1 forbids skips: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _skip_as_failure(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    # a module-level skip (pytest.skip(allow_module_level=True), importorskip) happens while
+    # collecting, where no test report is made: without this it would pass in a full run
+    outcome = yield
+    _skip_as_failure(outcome.get_result())
