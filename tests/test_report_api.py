@@ -26,6 +26,7 @@ TOP_KEYS = {
     "info_processing_fee",
     "legacy",
     "prose_figures",
+    "totals",
     "cells",
     "checks",
     "parser",

@@ -115,7 +115,11 @@ def enumerate_candidates(tokens: list[Token], width: int, level: int) -> tuple[l
     allow_gaps = level >= 2
     raw: list[Candidate] = []
     truncated = False
-    for ks in itertools.product(*ranges):
+    # fewest lost cells first: when the cap cuts the enumeration short, what is left out is the
+    # long tail of readings with many lost cells, not the reading that uses every digit
+    for ks in sorted(
+        itertools.product(*ranges), key=lambda ks: width - sum(ks) if sum(ks) <= width else width
+    ):
         m = sum(ks)
         if m > width or (m < width and not allow_gaps):
             continue

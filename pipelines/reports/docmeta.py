@@ -10,6 +10,8 @@ from pipelines.reports.source import Source
 from pipelines.reports.textnorm import cn_to_int, norm
 
 _TITLE_SPLIT = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+")
+# a header line's label in text exports ("标题: …", "题名：…"): never part of the title
+_HEADER_LABEL = re.compile(r"^\s*(?:标\s*题|题\s*名|文件名称|名\s*称)\s*[:：]\s*")
 _HEAD_LINES = 15
 
 
@@ -30,7 +32,7 @@ def find_title(source: Source, meta: dict) -> tuple[str | None, int | None]:
     for i, line in enumerate(source.lines[: _HEAD_LINES * 3]):
         n = norm(line.text)
         if len(n) <= 60 and re.search(L.REPORT_HEADING, n):
-            title = line.text.strip()
+            title = _HEADER_LABEL.sub("", line.text).strip()
             # a title broken over two lines: "平罗县通伏乡人民政府" / "2018 年政府信息公开年度报告"
             prev = norm(source.lines[i - 1].text) if i else ""
             if re.match(r"^\d{4}", n) and re.match(L.SIGNATURE_ORGAN, prev):
@@ -46,7 +48,7 @@ def find_title(source: Source, meta: dict) -> tuple[str | None, int | None]:
     for line in source.lines[: _HEAD_LINES * 3]:
         n = norm(line.text)
         if len(n) <= 60 and re.search(L.TITLE_LIKE, n) and not re.search(r"位置|>|首页", n):
-            return line.text.strip(), None
+            return _HEADER_LABEL.sub("", line.text).strip(), None
     return None, None
 
 
@@ -79,6 +81,12 @@ def find_organ(title: str | None, title_line: int | None, source: Source, meta: 
         m = re.match(r"^(.*?)\s*(?:关于)?\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年", title.strip())
         if m:
             from_title = re.sub(r"[\s《“]+", "", m.group(1)).rstrip("的") or None
+        if from_title is None:  # the year first: "2019年上海市人民政府办公厅政府信息公开工作年度报告"
+            m = re.match(
+                r"^\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年度?\s*(.+?)(?:政府信息公开|政务公开|信息公开)",
+                title,
+            )
+            from_title = re.sub(r"\s+", "", m.group(1)) if m else None
     signature = _signature(source)
     if signature and (not from_title or (from_title in signature and len(signature) > len(from_title))):
         return signature
@@ -124,7 +132,7 @@ def published_date(source: Source, meta: dict) -> str | None:
 def labelled_field(source: Source, label: str) -> str | None:
     """索引号 / 文号 from a metadata block printed in the page."""
     for ln in source.lines[: _HEAD_LINES * 3]:
-        m = re.search(label + r"\s*[:：]?\s*([^\s]+)", ln.text)
+        m = re.search(label + r"\s*[:：]?\s*([^\s:：]\S*)", ln.text)  # an empty field gives nothing
         if m and not re.match(r"(发布|文\s*号|索引)", m.group(1)):
             return m.group(1)
     return None

@@ -113,6 +113,13 @@ FLAT_FIELDS: list[Field] = [
         "html_table | tsv | vertical | flattened | spaced | none",
     ),
     *[Field(n, zh, "int64", "0", d) for n, zh, d in _TOTALS],
+    Field(
+        "totals_source",
+        "总数来源",
+        "list<string>",
+        "granted_total:derived",
+        "totals not read as printed in the table: name:derived (blank total = row sum) | name:prose",
+    ),
     *_proactive_fields(),
     Field(
         "proactive_published_total",
@@ -190,28 +197,67 @@ def _legacy(report: dict, key: str, field: str = "value"):
     return None
 
 
-def flat_row(report: dict) -> dict:
-    """The annual_reports row: identity, key totals, section 二 figures and check counts."""
-    row = dict.fromkeys(FLAT_FIELD_NAMES)
-    doc = report.get("doc") or {}
-    for k in (
-        "url",
-        "warc_record_id",
-        "fetched_at",
-        "title",
-        "organ",
-        "organ_kind",
-        "region_code",
-        "report_year",
-        "published_date",
-        "index_no",
-        "doc_no",
-        "doc_type",
-        "format",
-        "table_layout",
-    ):
-        row[k] = doc.get(k)
-    fmt = doc.get("format")
+# prose figure → flat total, for reports with no statistics table (format "prose")
+_PROSE_TOTALS = {
+    "new_received_total": "applications_received",
+    "processed_total": "applications_processed",
+    "review_total": "review_cases",
+    "litigation_total": "litigation_cases",
+}
+_GB_TOTAL_ROWS = {  # flat total → (table, row prefix, column) of the cells it is read from
+    "new_received_total": ("t3", "new_received", "total"),
+    "carried_over_total": ("t3", "carried_over", "total"),
+    "granted_total": ("t3", "granted", "total"),
+    "partial_total": ("t3", "partial", "total"),
+    "denied_total": ("t3", "denied.", "total"),
+    "unable_total": ("t3", "unable.", "total"),
+    "not_processed_total": ("t3", "not_processed.", "total"),
+    "other_total": ("t3", "other", "total"),
+    "processed_total": ("t3", "processed_total", "total"),
+    "carried_forward_total": ("t3", "carried_forward", "total"),
+    "review_total": ("t4", "review_litigation", "review.total"),
+    "litigation_total": ("t4", "review_litigation", "litigation_"),
+}
+
+
+def _gb_source(report: dict, name: str) -> str:
+    table, row, col = _GB_TOTAL_ROWS[name]
+    for c in report.get("cells") or []:
+        if (
+            c["table"] == table
+            and c["row"].startswith(row)
+            and c["col"].startswith(col)
+            and c.get("derived")
+            and (c["col"] == col or col.endswith("_"))
+        ):
+            return "derived"
+    return "table"
+
+
+def totals(report: dict) -> dict[str, dict]:
+    """The twelve flat totals, each {value, source}: source "table" (as printed), "derived" (a blank
+    total cell taken as the sum of its row) or "prose" (a sentence of a report without a table)."""
+    fmt = (report.get("doc") or {}).get("format")
+    row = _flat_totals(report)
+    out: dict[str, dict] = {}
+    for name, _zh, _how in _TOTALS:
+        value = row.get(name)
+        if fmt in ("gb2019", "gb2021"):
+            source = _gb_source(report, name) if value is not None else None
+        elif fmt == "prose":
+            key = _PROSE_TOTALS.get(name)
+            figure = next((f for f in report.get("prose_figures") or [] if f["key"] == key), None)
+            value = figure["value"] if figure else None
+            source = "prose" if figure else None
+        else:
+            source = "table" if value is not None else None
+        out[name] = {"value": value, "source": source}
+    return out
+
+
+def _flat_totals(report: dict) -> dict:
+    row: dict = {}
+    fmt = (report.get("doc") or {}).get("format")
     if fmt in ("gb2019", "gb2021"):
         rows = _get(report, "applications", "rows") or {}
         derived = _get(report, "applications", "derived") or {}
@@ -235,6 +281,41 @@ def flat_row(report: dict) -> dict:
         row["review_total"] = _get(rl, "review", "total")
         a, b = _get(rl, "litigation_direct", "total"), _get(rl, "litigation_after_review", "total")
         row["litigation_total"] = None if a is None or b is None else a + b
+    elif fmt in ("legacy_national_2014", "legacy_fujian"):
+        for name, key in L.LEGACY_CROSSWALK.items():
+            row[name] = _legacy(report, key)
+    return row
+
+
+def flat_row(report: dict) -> dict:
+    """The annual_reports row: identity, key totals, section 二 figures and check counts."""
+    row = dict.fromkeys(FLAT_FIELD_NAMES)
+    doc = report.get("doc") or {}
+    for k in (
+        "url",
+        "warc_record_id",
+        "fetched_at",
+        "title",
+        "organ",
+        "organ_kind",
+        "region_code",
+        "report_year",
+        "published_date",
+        "index_no",
+        "doc_no",
+        "doc_type",
+        "format",
+        "table_layout",
+    ):
+        row[k] = doc.get(k)
+    fmt = doc.get("format")
+    marked = report.get("totals") or totals(report)
+    for name, total in marked.items():
+        row[name] = total["value"]
+    row["totals_source"] = [
+        f"{n}:{t['source']}" for n, t in marked.items() if t["source"] not in (None, "table")
+    ]
+    if fmt in ("gb2019", "gb2021"):
         for r, cols in L.SEC2_COLUMNS[fmt].items():
             for col, kind in cols:
                 name = f"proactive_{_ROW_ALIAS.get(r, r)}_{col}"
@@ -246,8 +327,6 @@ def flat_row(report: dict) -> dict:
                 else:
                     row[name] = v
     elif fmt in ("legacy_national_2014", "legacy_fujian"):
-        for name, key in L.LEGACY_CROSSWALK.items():
-            row[name] = _legacy(report, key)
         row["proactive_published_total"] = _legacy(report, "proactive.total")
         row["proactive_published_cumulative"] = _legacy(report, "proactive.total", "cumulative")
     fee = _get(report, "info_processing_fee", "amount")

@@ -161,6 +161,20 @@ def _matrix_key(row: Row, category: str | None) -> str | None:
     return None
 
 
+def _key_by_position(row: Row, category: str | None, fmt: str, found: dict) -> str | None:
+    """A numbered sub-row whose wording matches no label ("2.其他法律行政止公开", a real typo):
+    the template fixes the order of a category's sub-rows, so its number names the row, when
+    that row is still missing and the row prints values."""
+    m = re.match(r"^\(?(\d{1,2})\)?[.、]", row.last or row.norm)
+    if category is None or m is None or not row.tokens:
+        return None
+    subrows = [k for k in L.MATRIX_ROW_KEYS[fmt] if k.startswith(category + ".")]
+    n = int(m.group(1))
+    if not 1 <= n <= len(subrows) or subrows[n - 1] in found:
+        return None
+    return subrows[n - 1]
+
+
 def _is_matrix_header(row: Row) -> bool:
     return bool(re.search(L.MATRIX_HEADER, row.norm)) and not any(not t.blank for t in row.tokens)
 
@@ -208,6 +222,10 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
         key = _matrix_key(row, category)
         if key is None and prefix:
             key = _matrix_key(replace(row, norm=prefix + row.norm, last=prefix + row.last), category)
+        if key is None:
+            key = _key_by_position(row, category, fmt, found)
+            if key is not None:
+                out.warnings.append(f"row_by_position:t3:{key}")
         if key is None:
             starts_new = _NUMBERED.match(row.norm) is not None
             if current is not None and not current.tokens and not starts_new:

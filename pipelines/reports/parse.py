@@ -11,7 +11,10 @@ Where the note is silent:
 - checks: {id, scope, status, kind hard|soft, lhs, rhs[, note, quote, cells]}; ids H1–H5, S1–S5 as
   in the note, T1–T7 prose vs table, Y1 year sanity; S-checks need `previous`;
 - doc.table_layout adds "spaced" (cells separated by spaces, as PDF text layers give them);
-- parser.completeness {table: {expected, found}} counts the non-null cells.
+- parser.completeness {table: {expected, found}} counts the non-null cells;
+- totals: the twelve flat totals as {value, source}, source table | derived | prose; a total cell
+  printed blank on a row with figures is that row's sum, its cell marked derived=true,
+  source "derived" (every other cell: source "table").
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import re
 
 from pipelines.errors import ExtractionError
 from pipelines.reports import checks as C
-from pipelines.reports import docmeta, gb, legacy, prose
+from pipelines.reports import docmeta, flat, gb, legacy, prose
 from pipelines.reports import labels as L
 from pipelines.reports.candidates import Constraint, Resolved, Slot, resolve
 from pipelines.reports.classify import detect_format, doc_type
@@ -106,6 +109,7 @@ class _Parser:
         self.checks: list[dict] = []
         self.cells: list[dict] = []
         self.table_lines: set[int] = set()
+        self.derived: set[tuple[str, str, str]] = set()  # (table, row, col) of totals derived from blanks
 
     # ------------------------------------------------------------ identity
     def _doc(self) -> dict:
@@ -158,6 +162,7 @@ class _Parser:
             "info_processing_fee": None,
             "legacy": None,
             "prose_figures": [],
+            "totals": None,
             "cells": self.cells,
             "checks": self.checks,
             "parser": {"version": PARSER_VERSION, "warnings": self.warnings, "completeness": {}},
@@ -190,6 +195,7 @@ class _Parser:
         self._text_vs_table(report, fmt, figures)
         self._year_check(doc)
         self._summarise(report)
+        report["totals"] = flat.totals(report)
         return report
 
     # ------------------------------------------------------------ gb2019 / gb2021
@@ -207,10 +213,17 @@ class _Parser:
         t3_rel = C.matrix_relations(fmt, present)
         t3_soft = [r for r in cross if r.id == "S1"] + [rel for t, rel in prefs if t == "t3"]
         r3 = self._resolve(read.t3, t3_rel + t3_soft)
+        for slot in read.t3:
+            self._derive_blank_total("t3", slot, r3[slot.key], [(0, 6, 6)], "total")
         v3 = {k: tuple(r.values) for k, r in r3.items()}
         # section 四
         t4_rel = C.review_relations()
         r4 = self._resolve([read.t4] if read.t4 else [], t4_rel + [rel for t, rel in prefs if t == "t4"])
+        if read.t4 is not None:
+            groups = [(g * 5, g * 5 + 4, g * 5 + 4) for g in range(len(L.REVIEW_GROUPS))]
+            names = [f"{g}.total" for g in L.REVIEW_GROUPS]
+            for group, name in zip(groups, names, strict=True):
+                self._derive_blank_total("t4", read.t4, r4[read.t4.key], [group], name)
         v4 = {k: tuple(r.values) for k, r in r4.items()}
         # section 二 (no identity binds its cells; the year before's S2/S3 and prose can break ties)
         t2_soft = [r for r in cross if r.id in ("S2", "S3")] + [rel for t, rel in prefs if t == "t2"]
@@ -288,6 +301,22 @@ class _Parser:
         glued = any(t.glued for s in slots for t in s.tokens or [])
         report["doc"]["table_layout"] = self._layout(read.vertical, glued)
 
+    def _derive_blank_total(
+        self, table: str, slot: Slot, res: Resolved, spans: list[tuple[int, int, int]], col: str
+    ) -> None:
+        """A total cell printed blank while its row has figures: some organs fill only the
+        applicant columns (annual-reports.md hazard 2). Its value is the row's sum, marked
+        derived; a blank whose row has a missing cell stays null rather than a guess."""
+        for first, stop, total in spans:
+            part = res.parts[total] if total < len(res.parts) else None
+            if not res.found or part is None or part.token is None or not slot.tokens:
+                continue
+            if not slot.tokens[part.token].blank:
+                continue
+            parts = res.values[first:stop]
+            res.values[total] = None if any(v is None for v in parts) else sum(parts)
+            self.derived.add((table, slot.key, col))
+
     def _resolve(self, slots: list[Slot], relations: list) -> dict[str, Resolved]:
         constraints: list[Constraint] = [r.constraint() for r in relations]
         res, w = resolve(slots, constraints)
@@ -334,7 +363,11 @@ class _Parser:
                 "ambiguous": i in res.ambiguous,
                 "span": None,
                 "loc": None,
+                "source": "table",
             }
+            if (table, slot.key, col) in self.derived:
+                cell["derived"] = True  # printed blank; the value is the sum of its row
+                cell["source"] = "derived"
             if tok is not None:
                 cell["raw"] = part.raw if part.raw else ""
                 if part.raw != tok.raw:
