@@ -173,20 +173,22 @@ def test_every_sample_checks_without_exceptions():
         assert report.summary().startswith(str(path))
         verdicts[f"{path.parent.name}/{path.name}"] = report.passed
     assert (
-        verdicts["warcio/example.warc.gz"] and verdicts["pywb/dupes.warc.gz"] and verdicts["pywb/example.arc"]
+        verdicts["pywb/example.warc.gz"] and verdicts["pywb/dupes.warc.gz"] and verdicts["pywb/example.arc"]
     )
-    assert verdicts["warcio/example-iana.org-chunked.warc"]
-    for broken in ("warcio/example-trunc.warc", "warcio/example-digest.warc", "pywb/example-bad.warc.gz.bad"):
+    assert verdicts["made/chunked-as-transferred.warc"]
+    for broken in ("made/length-mismatch.warc", "made/digest-mismatch.warc", "pywb/example-bad.warc.gz.bad"):
         assert not verdicts[broken], broken
 
 
 def test_sample_digest_failures_are_found():
-    report = check_file(sample("warcio/example-trunc.warc"))
+    report = check_file(sample("made/length-mismatch.warc"))
     failures = " ".join(report.failed[0].failures)
-    assert "WARC-Block-Digest sha1:DR5MBP7OD3OPA7RFKWJUD4CTNUQUGFC5 does not match" in failures
-    # warcio check skips revisits entirely; the block digest of this one is wrong
-    report = check_file(sample("warcio/example-bad-non-chunked.warc.gz"))
-    assert any("WARC-Block-Digest" in f for r in report.failed for f in r.failures)
+    assert "Content-Length" in failures and "Digest sha1:" in failures and "does not match" in failures
+    report = check_file(sample("made/digest-mismatch.warc"))  # one byte of the page changed
+    [failed] = report.failed
+    assert failed.type == "response" and any(
+        "Payload-Digest" in f and "does not match" in f for f in failed.failures
+    )
 
 
 def test_missing_file_is_a_problem_not_an_exception(tmp_path):

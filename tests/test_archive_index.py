@@ -72,7 +72,7 @@ def test_every_sample_indexes_or_fails_clearly():
 
 def test_whole_file_gzip_cannot_be_indexed():
     with pytest.raises(WarcFormatError, match="cannot be indexed"):
-        index_warcs([sample("warcio/example-bad-non-chunked.warc.gz")])
+        index_warcs([sample("made/whole-file.warc.gz")])
 
 
 def test_rebuild_merge_and_lookup(tmp_path):
@@ -133,13 +133,13 @@ def test_broken_warc_leaves_index_untouched_unless_skipped(tmp_path):
     coll = _collection(tmp_path, "pywb/example.warc.gz")
     index = update_collection_index(coll)
     before = index.read_bytes()
-    shutil.copy(sample("warcio/example-bad-non-chunked.warc.gz"), coll / "archive")
+    shutil.copy(sample("made/whole-file.warc.gz"), coll / "archive")
     with pytest.raises(WarcFormatError):
-        update_collection_index(coll, [coll / "archive" / "example-bad-non-chunked.warc.gz"])
+        update_collection_index(coll, [coll / "archive" / "whole-file.warc.gz"])
     assert index.read_bytes() == before
     skipped = []
     update_collection_index(coll, None, on_error=lambda path, exc: skipped.append(path.name))
-    assert skipped == ["example-bad-non-chunked.warc.gz"]
+    assert skipped == ["whole-file.warc.gz"]
     assert index.read_bytes() == before
 
 

@@ -43,15 +43,15 @@ def test_unknown_command_and_option():
 
 def test_warc_check_mixed_inputs_bad_input_wins(tmp_path):
     """A missing file among good ones: the good ones are still checked; exit 2, not 1 or 0."""
-    good = sample("warcio/example.warc.gz")
+    good = sample("pywb/example.warc.gz")
     proc = xxgk("warc", "check", str(good), str(tmp_path / "missing.warc.gz"))
     assert proc.returncode == 2
     assert f"{good}: OK" in proc.stdout and "missing.warc.gz" in proc.stderr
 
 
-def test_warnings_are_not_damage():
+def test_warnings_are_not_damage(wget_demo_warc):
     """wget's <URI> target URIs: read right, shown as warnings, exit 0 in check, ls and parse."""
-    path = sample("warcio/example-wget-bad-target-uri.warc.gz")
+    path = wget_demo_warc
     check = xxgk("warc", "check", str(path))
     assert check.returncode == 0 and "warning: WARC-Target-URI in <>" in check.stdout
     assert xxgk("warc", "ls", str(path)).returncode == 0

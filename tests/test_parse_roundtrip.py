@@ -65,7 +65,7 @@ def test_other_tools_warcs_parse(tmp_path, pywb_recorded_warc):
 def test_broken_warc_is_reported_and_good_records_kept(tmp_path):
     proc = xxgk(
         "parse",
-        str(SAMPLES / "warcio" / "example-wrong-chunks.warc.gz"),
+        str(SAMPLES / "made" / "split-members.warc.gz"),
         str(SAMPLES / "pywb" / "example.warc.gz"),
         "--out",
         str(tmp_path),
