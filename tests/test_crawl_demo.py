@@ -6,6 +6,7 @@ import orjson
 import pyarrow.parquet as pq
 
 from archive.reader import iter_records, read_record_at
+from crawler.demo.assets import static_files
 from tests.support.groundtruth import ground_truth_mismatches
 from tests.support.warcs import assert_valid_warcs
 
@@ -68,7 +69,7 @@ def test_scope_robots_and_traps(demo_crawl):
     for path in paths:
         assert not any(path.startswith(p) for p in site.disallowed_prefixes), f"robots.txt ignored: {path}"
         assert not path.startswith("/search"), path
-        requisite = path.startswith(("/css/", "/js/", "/images/", "/favicon.ico"))  # of archived pages
+        requisite = path in static_files()  # the pages' stylesheets, scripts, images
         in_scope = path.startswith("/xxgk") or path in documents or path == "/robots.txt" or requisite
         assert in_scope, f"left the 信息公开 scope: {path}"
     assert len(paths) == len(set(paths)), "a URL was fetched twice"

@@ -95,6 +95,11 @@ def static_files() -> dict[str, tuple[bytes, str]]:
     }
     for name in ("jquery-1.12.4.min.js", "html5shiv.min.js", "respond.min.js"):
         files[f"/js/{name}"] = (_JS_STUB.format(name=name).encode("ascii"), "application/javascript")
+    # Hanweb's pager script (the Hanweb family's listings load it)
+    files["/module/web/jpage/jpage.js"] = (
+        _JS_STUB.format(name="jpage.js").encode("ascii"),
+        "application/javascript",
+    )
     colours = {
         "logo": (200, 16, 46, 255),
         "weixin": (0, 0, 0, 255),
