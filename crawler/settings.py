@@ -116,7 +116,14 @@ XXGK_EXCLUDE = []  # regexes: URLs never fetched (checked first; attachments too
 XXGK_EXTRA_HOSTS = []  # more hosts of the portal (whole host in scope), e.g. a file server on another domain
 XXGK_EXCLUDE_TRAPS = True  # built-in trap patterns: search, print, share, calendars, growing query strings
 # CMS family modules (crawler/cms/base.py interface), in order; listing one replaces the defaults
-XXGK_CMS_FAMILIES = ["crawler.cms.trs", "crawler.cms.hanweb", "crawler.cms.gkmlpt", "crawler.cms.generic"]
+XXGK_CMS_FAMILIES = [
+    "crawler.cms.trs",
+    "crawler.cms.hanweb",
+    "crawler.cms.gkmlpt",
+    "crawler.cms.generic",
+    "crawler.cms.script",  # inline pager scripts run in a QuickJS sandbox (when the rules did not read them)
+    "crawler.cms.scriptdata",  # listings that exist only as JSON in a script
+]
 # Page requisites (stylesheets, scripts, images, fonts, icons, what stylesheets load) are archived so a
 # replayed page looks as the public saw it; never documents. Other hosts' requisites are tried once, briefly.
 XXGK_REQUISITES = True

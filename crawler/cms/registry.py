@@ -10,10 +10,10 @@ import importlib
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 
-from crawler.cms import generic, gkmlpt, hanweb, trs
+from crawler.cms import generic, gkmlpt, hanweb, script, scriptdata, trs
 from crawler.cms.base import Found, Page
 
-FAMILIES: tuple[ModuleType, ...] = (trs, hanweb, gkmlpt, generic)
+FAMILIES: tuple[ModuleType, ...] = (trs, hanweb, gkmlpt, generic, script, scriptdata)
 
 
 def load(names: Iterable[str]) -> tuple[ModuleType, ...]:

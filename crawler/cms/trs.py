@@ -37,5 +37,12 @@ def data_only(page: Page) -> bool:
 
 
 def discover(page: Page) -> Iterator[Found]:
-    for url in pager_urls(page.url, page.text):
+    urls = pager_urls(page.url, page.text)
+    for url in urls:
         yield Found(url, LISTING, "下一页")
+    if not urls:
+        from crawler.cms import script  # (script.py uses PAGER: imported here, not at the top)
+
+        if not any(marker in page.text for marker in script.MARKERS):  # else script.py runs on its own
+            # createPageHTML(countPage, …) with computed arguments: the sandbox evaluates them
+            yield from script.discover(page)
