@@ -359,6 +359,7 @@ def summary_lines(result: CrawlResult) -> list[str]:
         )
     for seed, reason in result.seed_errors.items():
         lines.append(f"  seed failed   {seed}: {reason}")
+    lines += completeness_lines(s)
     p = result.paths
     lines += [
         "",
@@ -368,6 +369,19 @@ def summary_lines(result: CrawlResult) -> list[str]:
     ]
     if result.log_file:
         lines.append(f"  log       {result.log_file}")
+    return lines
+
+
+def completeness_lines(stats: dict[str, Any]) -> list[str]:
+    """Listings that state their size, and each that fell short of it (crawler/completeness.py)."""
+    from crawler.completeness import describe, report
+
+    checked = report(stats)
+    if not checked["listings"]:
+        return []
+    short = checked["shortfalls"]
+    lines = [f"  completeness  {checked['listings']} listings state their size, {len(short)} fell short"]
+    lines += [f"  short         {describe(f)}" for f in short]
     return lines
 
 

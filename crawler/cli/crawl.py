@@ -79,4 +79,15 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             "no seed could be crawled: " + "; ".join(f"{u}: {r}" for u, r in result.seed_errors.items()), 3
         )
+    return shortfall_status(result.stats)
+
+
+def shortfall_status(stats: dict) -> int:
+    """4 when a listing claims more than the crawl reached (listed in the summary), else 0."""
+    from crawler.completeness import SHORTFALL_EXIT, report
+
+    shortfalls = report(stats)["shortfalls"]
+    if shortfalls:
+        print(f"xxgk crawl: {len(shortfalls)} listing(s) fell short of their stated size", file=sys.stderr)
+        return SHORTFALL_EXIT
     return 0

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from crawler.completeness import report as completeness_report
 from pipelines.datasets import read_jsonl
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ def build_manifest(
             "datasets": str(result.paths.datasets),
             "log": result.log_file,
         },
+        # listings that state their size (共N条, countPage, totalrecord …) vs what the crawl reached
+        "completeness": completeness_report(s),
         "removed": [
             {"url": r["url"], "reason": r.get("removed_reason"), "at": r.get("fetched_at")}
             for r in rows

@@ -101,6 +101,7 @@ def render_report(manifest: dict[str, Any], stamps: list[str]) -> str:
         f"<li><code>{escape(u)}</code>: {escape(e)}</li>" for u, e in manifest["seed_errors"].items()
     )
     files = {w["file"]: w["bytes"] for w in manifest["warc_files"]}
+    shortfalls = _shortfalls(manifest.get("completeness") or {})
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}} th{{text-align:left;padding-right:1em}}
@@ -115,9 +116,26 @@ h2{{margin-top:1.6em;font-size:1.1em}} .empty{{color:#888}} code{{font-size:.9em
 <h2>WARC bytes per file</h2>{bar_chart(files, unit=" B")}
 <h2>Timeline: captures over time</h2>{timeline_chart(stamps)}
 <h2>Removed documents</h2><ul>{removed}</ul>
+{shortfalls}
 <p>Machine-readable: <code>manifest.json</code> next to this file.</p>
 </body></html>
 """
+
+
+def _shortfalls(completeness: dict[str, Any]) -> str:
+    """The listings that claim more than the crawl reached (crawler/completeness.py), as a table."""
+    if not completeness:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{escape(f['listing'])}</code></td><td>{escape(str(f['column'] or ''))}</td>"
+        f"<td>{f['reached_pages']} / {f['claimed_pages'] if f['claimed_pages'] is not None else '–'}</td>"
+        f"<td>{f['reached_records']} / {f['claimed_records'] if f['claimed_records'] is not None else '–'}</td></tr>"
+        for f in completeness["shortfalls"]
+    )
+    head = f"<h2>Completeness: {completeness['listings']} listings state their size, {len(completeness['shortfalls'])} fell short</h2>"
+    if not rows:
+        return head
+    return f"{head}<table><tr><th>listing</th><th>column</th><th>pages reached / claimed</th><th>items reached / claimed</th></tr>{rows}</table>"
 
 
 def write_report(run_dir: Path, manifest: dict[str, Any], stamps: list[str], suffix: str = "") -> Path:

@@ -22,6 +22,7 @@ from crawler.capture import META_KEY
 from crawler.cms import registry
 from crawler.cms.base import Found, Page
 from crawler.collection import name_from_url
+from crawler.completeness import ALIAS_KEY, STATS_KEY, ListingTally, claims, listing_key
 from crawler.politeness import BLOCKED_META
 from crawler.scope import Scope
 from pipelines.pages import (
@@ -78,6 +79,7 @@ class PortalSpider(scrapy.Spider):
         self.families = registry.FAMILIES  # XXGK_CMS_FAMILIES (from_crawler)
         self.requisites_left = 0  # XXGK_REQUISITES(_MAX) (from_crawler)
         self.requisite_timeout = 15.0
+        self.listings = ListingTally()  # per listing: the size it states vs pages/items reached
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -150,9 +152,15 @@ class PortalSpider(scrapy.Spider):
         if any(family.data_only(page) for family in families):
             # a CMS data answer (Hanweb datastore XML, gkmlpt JSON): items and pages only
             stats.inc_value("xxgk/pages/listing")
-            yield from self._follow_found(response, list(registry.discover(page, families)), column)
+            found = list(registry.discover(page, families))
+            listing = self._tally_listing(
+                response, page, column, [f.url for f in found if f.role == DETAIL], found
+            )
+            yield from self._follow_found(response, found, column, listing)
             return
         detail_links = 0
+        details: list[str] = []  # the detail links of the page (a listing's items, for completeness)
+        pagers: list[str] = []  # its pager links
         links: list[tuple[str, str, str | None]] = []
         roles = self._roles
         paged = role == LISTING
@@ -165,27 +173,52 @@ class PortalSpider(scrapy.Spider):
                 role_of_link = ROLES[code]
             if role_of_link == DETAIL:
                 detail_links += 1
+                details.append(url)
             elif role_of_link == LISTING:
                 paged = True
+                pagers.append(url)
         # a page reached as a detail is a document: its families' listings would not be followed
         found = list(registry.discover(page, families)) if families and role != DETAIL else []
         for item in found:
             if item.role == DETAIL:
                 detail_links += 1
+                details.append(item.url)
             else:
                 paged = True
         yield from self._requisites(response.url, text)
         meta = meta_tags(text) if role != DETAIL else {}
         is_document = role == DETAIL or looks_like_detail(response.url, meta, text, detail_links, paged)
+        listing = None
         if is_document:
             stats.inc_value("xxgk/pages/detail")
+            if response.meta.get("xxgk_from_listing"):
+                self.listings.document(response.meta["xxgk_from_listing"], response.url)
             yield self._document(response, "page")
         else:
             stats.inc_value("xxgk/pages/listing")
             column = meta.get("ColumnName") or column
-        yield from self._follow(response, links, is_document, column)
+            listing = self._tally_listing(response, page, column, details, found, pagers)
+        yield from self._follow(response, links, is_document, column, listing)
         if not is_document:  # from a document, only its files (plain links, above)
-            yield from self._follow_found(response, found, column)
+            yield from self._follow_found(response, found, column, listing)
+
+    def _tally_listing(
+        self, response: Response, page: Page, column, details: list[str], found: list[Found], pagers=()
+    ) -> str:
+        """Count a listing page, its items and what it claims (crawler/completeness.py); its key."""
+        key = response.meta.get("xxgk_listing") or listing_key(response.url)
+        claim = claims(page)
+        self.listings.page(key, response.url, claim, column)
+        self.listings.linked(key, details)
+        if details or any(claim):  # a listing (not a catalogue of listings): its pager's pages are its own
+            self.listings.pager_links(
+                key, [*pagers, *(f.url for f in found if f.role == LISTING and f.method == "GET")]
+            )
+        return key
+
+    def closed(self, reason: str) -> None:
+        self.crawler.stats.set_value(STATS_KEY, self.listings.entries())
+        self.crawler.stats.set_value(ALIAS_KEY, self.listings.aliases())
 
     def _requisites(self, base: str, text: str, css: bool = False) -> Iterator[scrapy.Request]:
         """What the page (or stylesheet) needs to be seen as it was: once per URL, any host, low
@@ -218,10 +251,14 @@ class PortalSpider(scrapy.Spider):
     def on_requisite_error(self, failure) -> None:
         self.crawler.stats.inc_value(f"xxgk/requisites/failed/{type(failure.value).__name__}")
 
-    def _request(self, url: str, role: str, response: Response, column, **kwargs: Any) -> scrapy.Request:
+    def _request(
+        self, url: str, role: str, response: Response, column, listing: str | None = None, **kwargs: Any
+    ) -> scrapy.Request:
         meta = {"xxgk_role": role, "xxgk_parent": response.url, **kwargs.pop("meta", {})}
         if column:
             meta["xxgk_column"] = column
+        if listing:
+            meta["xxgk_from_listing"] = listing  # a document reached from this listing counts for it
         return scrapy.Request(
             without_session(url),
             callback=self.parse,
@@ -231,7 +268,9 @@ class PortalSpider(scrapy.Spider):
             **kwargs,
         )
 
-    def _follow_found(self, response: Response, found: list[Found], column) -> Iterator[scrapy.Request]:
+    def _follow_found(
+        self, response: Response, found: list[Found], column, listing: str | None = None
+    ) -> Iterator[scrapy.Request]:
         """What the CMS families found: items, script pagers, POST and JSON listing requests."""
         scope, roles = self.scope, self._roles
         for item in found:
@@ -255,15 +294,23 @@ class PortalSpider(scrapy.Spider):
                     formdata=list(item.form),
                     callback=self.parse,
                     errback=self.on_error,
-                    meta={"xxgk_role": item.role, "xxgk_parent": response.url, "xxgk_column": column},
+                    meta={
+                        "xxgk_role": item.role,
+                        "xxgk_parent": response.url,
+                        "xxgk_column": column,
+                        # a POST to a data proxy is a page of the listing that asked (one URL for all columns)
+                        "xxgk_listing": listing,
+                    },
                     priority=PRIORITY[item.role],
                 )
                 if self._mark_seen(url, request.body):
                     yield request
             elif self._mark_seen(url):
-                yield self._request(url, item.role, response, column)
+                yield self._request(url, item.role, response, column, listing)
 
-    def _follow(self, response: Response, links, is_document: bool, column) -> Iterator[scrapy.Request]:
+    def _follow(
+        self, response: Response, links, is_document: bool, column, listing: str | None = None
+    ) -> Iterator[scrapy.Request]:
         scope, roles = self.scope, self._roles
         for url, role, anchor_text in links:
             if role is None:
@@ -291,7 +338,7 @@ class PortalSpider(scrapy.Spider):
                     meta["xxgk_link_text"] = anchor_text.strip()
                 if self.attachment_maxsize:
                     meta["download_maxsize"] = self.attachment_maxsize
-            yield self._request(url, role, response, column, meta=meta)
+            yield self._request(url, role, response, column, listing, meta=meta)
 
     def _document(self, response: Response, kind: str) -> dict[str, Any]:
         """The item the pipeline extracts from: the response as (url, headers, body) plus provenance."""
