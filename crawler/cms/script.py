@@ -39,7 +39,9 @@ PAGER_EVIDENCE = re.compile(
     re.I,
 )
 # …and of a script that writes links or navigates (a count alone is not a pager)
-WRITES_LINKS = re.compile(r"document\.write|innerHTML|location\.href|location\s*=|\.html\(|\.append\(|href")
+WRITES_LINKS = re.compile(
+    r"createPageHTML\(|document\.write|innerHTML|location\.href|location\s*=|\.html\(|\.append\(|href"
+)
 # (createPageHTML alone is trs.py's evidence: it hands calls with computed arguments over to this module)
 MARKERS: tuple[str, ...] = ("countPage", "pageCount", "totalPage", "PageCount", "pagecount", "pageTotal")
 

@@ -1,0 +1,123 @@
+"""Completeness against the portal's own words (crawler/completeness.py): a listing that claims more
+than the crawl reached is listed in the summary, the manifest and the run report, and `xxgk crawl`
+ends with exit status 4."""
+
+from __future__ import annotations
+
+import orjson
+
+from crawler.cms.base import Page
+from crawler.completeness import ALIAS_KEY, SHORTFALL_EXIT, STATS_KEY, claims, listing_key, report
+from tests.support.portals import StaticPortal, crawl_portal, trs_template_portal
+from tests.support.runner import FAST, xxgk
+
+
+def test_pages_of_one_listing_share_a_key():
+    assert {
+        listing_key(u)
+        for u in (
+            "http://x.cn/xxgk/tzgg/",
+            "http://x.cn/xxgk/tzgg/index.html",
+            "http://x.cn/xxgk/tzgg/index_7.html",
+        )
+    } == {"http://x.cn/xxgk/tzgg/"}
+    assert listing_key("http://x.cn/list.jsp?pageNo=3&cid=7") == listing_key("http://x.cn/list.jsp?cid=7")
+    assert listing_key("http://x.cn/list.jsp?cid=8") != listing_key("http://x.cn/list.jsp?cid=7")
+
+
+def test_claims_in_the_portals_words():
+    assert claims(Page("http://x.cn/a/", "<span>共125条</span> <span>共9页</span>")) == (9, 125)
+    assert claims(Page("http://x.cn/a/", "<script>var countPage = 4//共多少页</script>")) == (4, None)
+    assert claims(Page("http://x.cn/a/", "<datastore><totalrecord>523</totalrecord></datastore>")) == (
+        None,
+        523,
+    )
+    assert claims(
+        Page("http://x.cn/api/all/1?page=1", '{"total": 45, "articles": []}', "application/json")
+    ) == (None, 45)
+
+
+def test_process_tallies_add_up_and_aliases_join_keys():
+    stats = {
+        STATS_KEY: [
+            {
+                "listing": "L",
+                "column": "c",
+                "claimed_pages": 3,
+                "claimed_records": 30,
+                "pages": 1,
+                "linked": 10,
+                "documents": 10,
+            },
+            {
+                "listing": "L?cid=1",
+                "column": None,
+                "claimed_pages": 3,
+                "claimed_records": 30,
+                "pages": 2,
+                "linked": 20,
+                "documents": 19,
+            },
+            {
+                "listing": "M",
+                "column": None,
+                "claimed_pages": 2,
+                "claimed_records": None,
+                "pages": 1,
+                "linked": 5,
+                "documents": 5,
+            },
+        ],
+        ALIAS_KEY: [["L?cid=1", "L"]],
+    }
+    checked = report(stats)
+    assert checked["listings"] == 2
+    assert checked["shortfalls"] == [
+        {
+            "listing": "M",
+            "column": None,
+            "claimed_pages": 2,
+            "reached_pages": 1,
+            "claimed_records": None,
+            "reached_records": 5,
+        }
+    ]
+
+
+def test_a_listing_claiming_more_than_is_reachable_is_reported_with_exit_4(tmp_path):
+    routes, _, _ = trs_template_portal(count=3, per_page=10, served=1)  # index_1/index_2: 404
+    crawl = crawl_portal(routes, "/xxgk/", tmp_path, "s")
+    proc = crawl.proc
+    assert proc.returncode == SHORTFALL_EXIT == 4, proc.stdout + proc.stderr
+    assert "completeness  1 listings state their size, 1 fell short" in proc.stdout
+    assert f"short         {crawl.base_url}/xxgk/tzgg/: reached pages 1 of 3" in proc.stdout
+    assert "fell short of their stated size" in proc.stderr
+
+
+def test_the_manifest_and_the_run_report_list_the_shortfall(tmp_path):
+    routes, _, _ = trs_template_portal(count=3, per_page=10, served=2)
+    with StaticPortal(routes) as portal:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"sites:\n  - name: short\n    seeds: [{portal.url('/xxgk/')}]\n", encoding="utf-8")
+        proc = xxgk("run", str(sites), "--out", str(tmp_path / "out"), *FAST)
+        seed = portal.url("/xxgk/tzgg/")
+    assert proc.returncode == 0, (
+        proc.stdout + proc.stderr
+    )  # `xxgk run` keeps its cron codes; the manifest says it
+    [run_dir] = (tmp_path / "out" / "runs" / "short").iterdir()
+    manifest = orjson.loads((run_dir / "manifest.json").read_bytes())
+    assert manifest["completeness"] == {
+        "listings": 1,
+        "shortfalls": [
+            {
+                "listing": seed,
+                "column": None,
+                "claimed_pages": 3,
+                "reached_pages": 2,
+                "claimed_records": None,
+                "reached_records": 20,
+            }
+        ],
+    }
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "1 listings state their size, 1 fell short" in html and f"<code>{seed}</code>" in html
