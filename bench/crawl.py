@@ -69,6 +69,11 @@ XXGK_MODES: dict[str, dict[str, str]] = {
     # not run unless named: the crawl sharded over 2 processes (crawler/shards.py)
     "capture-p2": {"ITEM_PIPELINES": "{}", "XXGK_PROCESSES": "2"},
     "full-p2": {"XXGK_PROCESSES": "2"},
+    # not run unless named: the pattern rules alone, no script engine nor script data (crawler/cms/script*.py)
+    "capture-rules": {
+        "ITEM_PIPELINES": "{}",
+        "XXGK_CMS_FAMILIES": "crawler.cms.trs,crawler.cms.hanweb,crawler.cms.gkmlpt,crawler.cms.generic",
+    },
 }
 DEFAULT_MODES = "full,workers=2,capture"
 

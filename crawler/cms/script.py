@@ -142,8 +142,10 @@ def pager_scripts(scripts: list[str]) -> list[str]:
 
 def _expanded_by_rules(page: Page, pagers: list[str]) -> bool:
     """True when the fast path (pattern rules) already read every pager script of the page."""
-    if all(trs.PAGER.search(script) for script in pagers):
-        return True
+    if trs.PAGER.search(page.text):  # a literal createPageHTML(N, …) call: its definition is read too
+        pagers = [script for script in pagers if "createPageHTML" not in script]
+        if not pagers:
+            return True
     return any(found.role == LISTING for found in generic.discover(page))
 
 
