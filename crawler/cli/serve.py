@@ -102,6 +102,7 @@ def _wait(url: str, process: subprocess.Popen, what: str, log: Path, timeout: fl
 
 def run(args: argparse.Namespace) -> int:
     from archive.replay import PywbServer
+    from pipelines import workbench
     from pipelines.workbench import build_database
 
     out = Path(args.out)
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             replay.start(quiet=False)
         replay_base = replay.base_url if replay is not None else ""
         (work / "metadata.json").write_bytes(orjson.dumps(metadata([d.stem for d in dbs], replay_base, out)))
-        package = Path(__file__).resolve().parents[2] / "pipelines" / "workbench"
+        package = Path(workbench.__file__).parent  # its templates and Datasette plugin
         log = work / "datasette.log"
         with open(log, "wb") as log_file:
             datasette = subprocess.Popen(

@@ -50,10 +50,24 @@ def run_files(result: CrawlResult, worker: str | None = None) -> list[Path]:
 
     files = {p.name: p for p in result.warc_files}
     if result.run_id and result.paths.archive.is_dir():
+        started = _run_start(result.run_id)
         for path in collection_files(result.paths.archive):
-            if path.name not in files and _written_by(path, result.run_id, worker):
+            # files last written before the run began are earlier runs': not opened at all
+            if path.name in files or path.stat().st_mtime < started - 1:
+                continue
+            if _written_by(path, result.run_id, worker):
                 files[path.name] = path
     return sorted(files.values())
+
+
+def _run_start(run_id: str) -> float:
+    """When a run began, from its id (YYYYmmddTHHMMSSZ); 0 for ids of another form."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def run_rows(result: CrawlResult, files: list[Path] | None = None) -> list[dict[str, Any]]:

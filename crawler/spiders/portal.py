@@ -225,7 +225,12 @@ class PortalSpider(scrapy.Spider):
         priority, one short try (a missing analytics script must not stall the crawl)."""
         if self.requisites_left <= 0:
             return
+        roles = self._roles
         for url in iter_css_urls(base, text) if css else iter_requisites(base, text):
+            key = hash(url)
+            if key in roles:  # the chrome repeats on every page: a dict lookup, not a canonical URL
+                continue
+            roles[key] = 0  # never a link to follow
             if not url.startswith(("http://", "https://")) or not self._mark_seen(url):
                 continue
             self.requisites_left -= 1
