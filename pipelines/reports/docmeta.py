@@ -11,7 +11,10 @@ from pipelines.reports.textnorm import cn_to_int, norm
 
 _TITLE_SPLIT = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+")
 # a header line's label in text exports ("标题: …", "题名：…"): never part of the title
-_HEADER_LABEL = re.compile(r"^\s*(?:标\s*题|题\s*名|文件名称|名\s*称)\s*[:：]\s*")
+_HEADER_LABEL = re.compile(
+    r"^\s*(?:(?:标\s*题|题\s*名|文件名称|名\s*称)\s*[:：]|#{1,6}\s)\s*"
+)  # or "# " (Markdown)
+_YEAR_FIRST = re.compile(r"^\D{0,30}?(\d{4}|[〇零一二三四五六七八九]{4})年")
 _HEAD_LINES = 15
 
 
@@ -29,10 +32,23 @@ def _year(s: str) -> int | None:
 
 def find_title(source: Source, meta: dict) -> tuple[str | None, int | None]:
     """(title, line index of the title in the text if it is printed there)."""
-    for i, line in enumerate(source.lines[: _HEAD_LINES * 3]):
+    head = source.lines[: _HEAD_LINES * 3]
+    for i, line in enumerate(head):
         n = norm(line.text)
+        text = line.text
+        if len(n) > 60 or not re.search(L.REPORT_HEADING, n):
+            # a title wrapped over two lines (PDF): "2024 年上海市科委政府信息公开工作" / "年度报告"
+            after = head[i + 1].text if i + 1 < len(head) else ""
+            joined = norm(text + after)
+            if not (_YEAR_FIRST.match(n) and len(joined) <= 60 and re.search(L.REPORT_HEADING, joined)):
+                continue
+            text, n = f"{text.strip()}{after.strip()}", joined
         if len(n) <= 60 and re.search(L.REPORT_HEADING, n):
-            title = _HEADER_LABEL.sub("", line.text).strip()
+            # a metadata table's row "名称 | <title>": the title is the cell that reads as one
+            cells = [
+                c.text for c in line.cells if not c.covered and re.search(L.REPORT_HEADING, norm(c.text))
+            ]
+            title = _HEADER_LABEL.sub("", cells[0] if len(cells) == 1 and text == line.text else text).strip()
             # a title broken over two lines: "平罗县通伏乡人民政府" / "2018 年政府信息公开年度报告"
             prev = norm(source.lines[i - 1].text) if i else ""
             if re.match(r"^\d{4}", n) and re.match(L.SIGNATURE_ORGAN, prev):

@@ -236,13 +236,17 @@ def _gb_source(report: dict, name: str) -> str:
 
 def totals(report: dict) -> dict[str, dict]:
     """The twelve flat totals, each {value, source}: source "table" (as printed), "derived" (a blank
-    total cell taken as the sum of its row) or "prose" (a sentence of a report without a table)."""
+    total cell taken as the sum of its row) or "prose" (a sentence of a report without a table, or
+    an outcome total a gb table leaves open that the prose gives and H2 confirms)."""
     fmt = (report.get("doc") or {}).get("format")
     row = _flat_totals(report)
+    table = _table_totals(report)
     out: dict[str, dict] = {}
     for name, _zh, _how in _TOTALS:
         value = row.get(name)
-        if fmt in ("gb2019", "gb2021"):
+        if fmt in ("gb2019", "gb2021") and value is not None and table.get(name) is None:
+            source = "prose"
+        elif fmt in ("gb2019", "gb2021"):
             source = _gb_source(report, name) if value is not None else None
         elif fmt == "prose":
             key = _PROSE_TOTALS.get(name)
@@ -255,7 +259,43 @@ def totals(report: dict) -> dict[str, dict]:
     return out
 
 
+# the outcome categories (H2's terms) as the prose states them
+_PROSE_OUTCOMES = {
+    "granted_total": "outcome_granted",
+    "partial_total": "outcome_partial",
+    "denied_total": "outcome_denied",
+    "unable_total": "outcome_unable",
+    "not_processed_total": "outcome_not_processed",
+    "other_total": "outcome_other",
+}
+
+
+def _prose_outcomes(report: dict, row: dict) -> None:
+    """gb: outcome totals the table leaves open, from the prose of section 一 — only when, with
+    the table's own figures, they close H2 exactly (processed = the six categories) and the prose
+    agrees with every category the table does give."""
+    missing = [n for n in _PROSE_OUTCOMES if row.get(n) is None]
+    if not missing or row.get("processed_total") is None:
+        return
+    said: dict = {}
+    for f in report.get("prose_figures") or []:
+        said.setdefault(f["key"], f["value"])
+    values = {n: row[n] if row.get(n) is not None else said.get(k) for n, k in _PROSE_OUTCOMES.items()}
+    if any(v is None for v in values.values()) or sum(values.values()) != row["processed_total"]:
+        return
+    if any(row.get(n) is not None and said.get(k, row[n]) != row[n] for n, k in _PROSE_OUTCOMES.items()):
+        return
+    row.update({n: values[n] for n in missing})
+
+
 def _flat_totals(report: dict) -> dict:
+    row = _table_totals(report)
+    if (report.get("doc") or {}).get("format") in ("gb2019", "gb2021"):
+        _prose_outcomes(report, row)
+    return row
+
+
+def _table_totals(report: dict) -> dict:
     row: dict = {}
     fmt = (report.get("doc") or {}).get("format")
     if fmt in ("gb2019", "gb2021"):

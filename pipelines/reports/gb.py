@@ -31,6 +31,7 @@ class GbRead:
     table_lines: set[int] = field(default_factory=set)
     vertical: bool = False
     warnings: list[str] = field(default_factory=list)
+    displaced: set[str] = field(default_factory=set)  # t3 rows whose figures came under no label
 
 
 def _norms(source: Source) -> list[str]:
@@ -188,6 +189,7 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
     closing = False
     end = len(source.lines)
     prefix = ""  # unmatched label lines: the start of a label wrapped over several lines (PDF)
+    pending: list[Row] = []  # labelled rows still waiting for their figures, oldest first
     for row in rows_between(source, start, len(source.lines)):
         if closing and (row.label or current is None or len(current.tokens) >= 7):
             end = row.line
@@ -203,11 +205,24 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
         if row.label and re.search(r"行政复议|行政诉讼|行政法复议", row.norm):
             end = row.line
             break
+        waiting = [r for r in pending if not r.tokens]
         if not row.label:
-            if current is not None and len(current.tokens) < 7:
-                take = 7 - len(current.tokens)
-                current.tokens = current.tokens + row.tokens[:take]
-                current.continued = True
+            target = current
+            if len(row.tokens) >= 7 and waiting:
+                # a whole row of figures under no label: PDF-to-Markdown converters print the
+                # labels of several rows first and their figures after, the oldest label first
+                target = waiting[0]
+                if target is not current:
+                    target.extra["displaced"] = True
+            elif target is not None and target.tokens and len(row.tokens) >= 7:
+                # a whole row of figures never continues a partial one: what the partial row
+                # took was a stray number (a page number inside the table)
+                out.warnings.append(f"stray_values:t3:line{target.line}")
+                target.tokens = []
+            if target is not None and len(target.tokens) < 7:
+                take = 7 - len(target.tokens)
+                target.tokens = target.tokens + row.tokens[:take]
+                target.continued = True
                 out.vertical = out.vertical or not row.html
                 out.table_lines.add(row.line)
             elif any(not t.blank for t in row.tokens):
@@ -228,6 +243,14 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
                 out.warnings.append(f"row_by_position:t3:{key}")
         if key is None:
             starts_new = _NUMBERED.match(row.norm) is not None
+            if waiting and len(row.tokens) >= 7 and not starts_new:
+                # the rest of a wrapped label, then its values; where several labels wait (see
+                # above), the oldest
+                waiting[0].tokens = list(row.tokens)
+                if waiting[0] is not current:
+                    waiting[0].extra["displaced"] = True
+                prefix = ""
+                continue
             if current is not None and not current.tokens and not starts_new:
                 if row.tokens:
                     current.tokens = list(row.tokens)  # the rest of a wrapped label, then its values
@@ -243,15 +266,20 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
                 prefix = row.norm if starts_new else prefix + row.norm
             continue
         prefix = ""
-        if dict((k, c) for k, _p, c in L.MATRIX_ROWS)[key] is None:
-            category = None
+        # a sub-row names its category: "3.其他" after "2.…缴纳费用…" is (六)3 even where the
+        # category's own heading was lost or reworded ("(六) 其他")
+        category = dict((k, c) for k, _p, c in L.MATRIX_ROWS)[key]
         if key in found and found[key].tokens:
             if row.tokens:
                 out.warnings.append(f"duplicate_row:t3:{key}")
             current = None
             continue
+        if key in found and not row.tokens and found[key] is current:
+            continue  # the label's second line names the same row ("…确认或" / "重新出具…")
         found[key] = row
         current = row
+        if not row.tokens and not (key == "other" and fmt == "gb2021"):  # (六)'s heading holds no figures
+            pending.append(row)
         if key == "carried_forward":
             closing = True
     if fmt == "gb2021" and "other" in found and not found["other"].tokens:
@@ -267,6 +295,8 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
         if row and not tokens:
             tokens = []  # label printed, every cell lost: blanks dropped by the text layer
         out.t3.append(Slot(key, 7, tokens))
+        if row is not None and row.extra.get("displaced"):
+            out.displaced.add(key)
     return end
 
 
@@ -292,9 +322,9 @@ def _read_review(source: Source, start: int, out: GbRead) -> None:
             header_seen = True
             if not re.match(r"^[一二三四五六七八九十]、", n):  # the section heading is not a table line
                 out.table_lines.add(row.line)
-            if tokens:
+            if tokens and (len(tokens) >= 15 or len(tokens) % 5):
                 break
-            continue
+            continue  # the next group's own small table (复议, 直接起诉, 复议后起诉 apart)
         if not header_seen:
             continue
         if row.label and len(n) > 12 and not row.in_table:

@@ -364,6 +364,7 @@ LEGACY_CROSSWALK: dict[str, str] = {
 # ---------------------------------------------------------------- prose figures (§6 text vs table)
 
 _N = r"(\d+|[零〇一二两三四五六七八九十百千]+)"
+_OUTCOME_GAP = r"[”\"’」]?(?:答复|的件数|的)?(?:为|共|:)?"
 # (key, pattern with the number as the last group[, context required in the 40 characters before]).
 # First match wins for overlapping spans, so specific patterns come first.
 PROSE_FIGURES: list[tuple] = [
@@ -392,6 +393,14 @@ PROSE_FIGURES: list[tuple] = [
         r"(?:办理|办结|答复|处理)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,6}?" + _N + r"件",
     ),
     ("applications_processed", r"办结" + _N + r"件", r"申请[^。；;]*$"),
+    # the outcome categories as gb-era prose states them ("同意公开答复 9 件，部分公开答复 0 件",
+    # "“予以公开”67件、“不予公开”26件"); "予以公开及部分公开208件" is neither category alone
+    ("outcome_granted", r"(?<![不及和与、])(?:予以公开|同意公开)" + _OUTCOME_GAP + _N + r"件"),
+    ("outcome_partial", r"(?<![及和与、])部分公开" + _OUTCOME_GAP + _N + r"件"),
+    ("outcome_denied", r"(?:不予公开|不同意公开)" + _OUTCOME_GAP + _N + r"件"),
+    ("outcome_unable", r"无法提供" + _OUTCOME_GAP + _N + r"件"),
+    ("outcome_not_processed", r"不予处理" + _OUTCOME_GAP + _N + r"件"),
+    ("outcome_other", r"其他处理" + _OUTCOME_GAP + _N + r"件"),
     ("review_cases", r"行政复议(?:案件)?(?:共)?" + _N + r"(?:件|起)"),
     ("litigation_cases", r"行政诉讼(?:案件)?(?:共)?" + _N + r"(?:件|起)"),
     ("in_force", r"现行有效(?:的)?(?:行政)?(?:规范性文件|规章)?(?:共)?" + _N + r"件"),
@@ -403,8 +412,9 @@ PROSE_FIGURES: list[tuple] = [
 # sentences that state a zero without a digit
 PROSE_ZEROS: list[tuple[str, str]] = [
     ("applications_received", r"(?:未|没有|无)(?:收到|受理|接到)[^，。；,;]{0,24}?申请|无依申请公开"),
-    ("review_cases", r"(?:未|没有|无)[^。；;]{0,30}?行政复议"),
-    ("litigation_cases", r"(?:未|没有|无)[^。；;]{0,40}?行政诉讼"),
+    # "未发生…被行政复议纠错或行政诉讼败诉情形" says nothing of how many cases there were
+    ("review_cases", r"(?:未|没有|无)[^。；;]{0,30}?行政复议(?![^。；;]{0,4}?(?:纠错|纠正|撤销|败诉))"),
+    ("litigation_cases", r"(?:未|没有|无)[^。；;]{0,40}?行政诉讼(?![^。；;]{0,4}?(?:纠错|纠正|撤销|败诉))"),
     (
         "info_processing_fee",
         r"(?:未|没有|不)收取[^，。；,;]{0,10}?信息处理费|信息处理费[^，。；,;]{0,6}?(?:为零|为0|0元)",

@@ -216,6 +216,16 @@ class _Parser:
         for slot in read.t3:
             self._derive_blank_total("t3", slot, r3[slot.key], [(0, 6, 6)], "total")
         v3 = {k: tuple(r.values) for k, r in r3.items()}
+        if read.displaced and not all(
+            rel.result(v3)["status"] == "pass" for rel in t3_rel if rel.id in ("H1", "H2")
+        ):
+            # figures found away from their labels are kept only when the table's identities
+            # confirm the whole reading
+            for key in sorted(read.displaced):
+                width = len(r3[key].values)
+                r3[key] = Resolved([None] * width, [None] * width, ambiguous={i: [] for i in range(width)})
+            self.warnings.append("displaced_rows_unconfirmed:" + ",".join(sorted(read.displaced)))
+            v3 = {k: tuple(r.values) for k, r in r3.items()}
         # section 四
         t4_rel = C.review_relations()
         r4 = self._resolve([read.t4] if read.t4 else [], t4_rel + [rel for t, rel in prefs if t == "t4"])

@@ -19,6 +19,8 @@ from lxml import etree
 # A PDF page number left at a page boundary ("- 3 -", "3", "第 3 页 共 9 页"): it would
 # otherwise read as a table value when the page break falls inside a table.
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|\d{1,3}|\d{1,3}\s*/\s*\d{1,3})\s*$")
+_PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
 _PAGE_NUMBER_ANYWHERE = re.compile(r"^\s*第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?\s*$")
 
 _DROP_TAGS = (
@@ -121,18 +123,21 @@ def from_text(text: str) -> Source:
         start = pos
         pos += len(raw)
         body = raw.rstrip("\r")
-        if not body.strip():
+        if not body.strip() or _PIPE_RULE.match(body):
             continue
         cells = []
         offset = start
-        for field_text in body.split("\t"):
+        end = start + len(body)
+        pipe = _PIPE_ROW.match(body)
+        if pipe:  # a Markdown table row (PDF-to-Markdown converters): cells between the pipes
+            offset += pipe.start(1)
+            body = pipe.group(1)
+        for field_text in body.split("|" if pipe else "\t"):
             stripped = field_text.strip()
             lead = len(field_text) - len(field_text.lstrip())
             cells.append(Cell(stripped, offset + lead, offset + lead + len(stripped)))
             offset += len(field_text) + 1
-        lines.append(
-            Line(cells, start, start + len(body), in_table=len(cells) > 1, page_break_before=page_break)
-        )
+        lines.append(Line(cells, start, end, in_table=len(cells) > 1, page_break_before=page_break))
         page_break = False
     return Source(text, _drop_page_numbers(text, lines), "text")
 
