@@ -52,6 +52,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "column": ("所属栏目", "栏目", "所在栏目"),
 }
 
+# A field's own name beats its looser aliases when a page prints both (Jiangxi's 集约化 platform
+# prints 公开方式：主动公开 before 公开范围：面向全社会; the scope is the second).
+PREFERRED_LABELS: frozenset[str] = frozenset({"公开范围"})
+
 # Labels too common in prose and listing headers to trust without a colon or a metadata block
 # around them (see metadata._accepted).
 GENERIC_LABELS: frozenset[str] = frozenset(
@@ -111,6 +115,11 @@ META_TAGS: dict[str, str] = {
 # imitators); elsewhere <meta name="keywords"> is the site's SEO list, not the document's 关键词.
 TRS_MARKER_META: frozenset[str] = frozenset({"articletitle", "pubdate", "contentsource"})
 TRS_ONLY_META: frozenset[str] = frozenset({"keywords"})
+
+# <meta name="others" content="页面生成时间 …">: the platform's page build time. A PubDate meta equal
+# to it is when the page was last rebuilt, not when the document was published (Jiangxi's 集约化
+# platform rebuilds old pages: 发布日期 2017-05-15 printed, PubDate 2022-04-24 = 页面生成时间).
+PAGE_BUILD_TIME_META: dict[str, str] = {"others": "页面生成时间"}
 
 # Breadcrumb markers (您当前的位置：首页 > 政务公开 > …) and their crumb separators.
 BREADCRUMB_PREFIXES: tuple[str, ...] = (

@@ -30,6 +30,8 @@ from pipelines.labels import (
     META_TAGS,
     NON_COLUMN_CRUMBS,
     NOT_VALUES,
+    PAGE_BUILD_TIME_META,
+    PREFERRED_LABELS,
     TRS_MARKER_META,
     TRS_ONLY_META,
 )
@@ -159,6 +161,7 @@ class Hit:
     value_segment: int  # index of the value's segment (== segment for inline pairs)
     colon: bool  # the label was followed by a colon (strong evidence)
     generic: bool
+    label: str = ""  # the label as matched (compact)
 
 
 @dataclass
@@ -262,7 +265,7 @@ def _inline_hits(i: int, text: str) -> list[Hit]:
         if cut:
             value = value[: cut.start()]
         label = compact(m.group("label"))
-        hits.append(Hit(LABEL_TO_FIELD[label], value, i, i, True, label in GENERIC_LABELS))
+        hits.append(Hit(LABEL_TO_FIELD[label], value, i, i, True, label in GENERIC_LABELS, label))
     return hits
 
 
@@ -329,7 +332,9 @@ def find_hits(segments: list[Segment]) -> list[Hit]:
                 and _pairs_up(seg.element, segments[i + 1].element)
             ):
                 value = plain(segments[i + 1].text)
-            hits.append(Hit(LABEL_TO_FIELD[label], value or "", i, i + 1, colon, label in GENERIC_LABELS))
+            hits.append(
+                Hit(LABEL_TO_FIELD[label], value or "", i, i + 1, colon, label in GENERIC_LABELS, label)
+            )
             continue
         inline = _inline_hits(i, text)
         if inline:
@@ -339,7 +344,7 @@ def find_hits(segments: list[Segment]) -> list[Hit]:
             first = compact(seg.parts[0])
             if first in LABEL_TO_FIELD:
                 value = _norm(JOINER.join(seg.parts[1:]))
-                hits.append(Hit(LABEL_TO_FIELD[first], value, i, i, False, first in GENERIC_LABELS))
+                hits.append(Hit(LABEL_TO_FIELD[first], value, i, i, False, first in GENERIC_LABELS, first))
     return hits
 
 
@@ -419,23 +424,39 @@ def script_metadata(tree: lxml_html.HtmlElement) -> dict[str, str]:
     return out
 
 
+def _page_build_time(meta: dict[str, str]) -> str | None:
+    """The page build time a platform writes in a <meta> (PAGE_BUILD_TIME_META), if any."""
+    for name, prefix in PAGE_BUILD_TIME_META.items():
+        content = (meta.get(name) or "").strip()
+        if content.startswith(prefix):
+            return content[len(prefix) :].strip() or None
+    return None
+
+
 def extract_metadata(tree: lxml_html.HtmlElement, segments: list[Segment] | None = None) -> PageMetadata:
     """Raw metadata values of a detail page: visible block first, TRS <meta> tags as fallback."""
     segs = segments if segments is not None else segments_of(tree)
     result = PageMetadata(meta=meta_tags(tree), segments=segs)
-    used: list[Hit] = []
+    used: dict[str, Hit] = {}  # field -> the hit its value came from
+    block: list[Hit] = []  # every hit taken, replaced ones too: all are the block, not the text
     for hit in _by_block(_accepted(find_hits(segs)), segs):
-        if hit.field in result.values:
+        if hit.field in result.values and not (
+            hit.label in PREFERRED_LABELS and used[hit.field].label not in PREFERRED_LABELS
+        ):
             continue
         value = clean_value(hit.value)
         if _valid(hit.field, value):
             result.values[hit.field] = value  # type: ignore[assignment]
-            used.append(hit)
+            used[hit.field] = hit
+            block.append(hit)
     trs = any(name in result.meta for name in TRS_MARKER_META)
+    built = _page_build_time(result.meta)
     for name, fname in META_TAGS.items():
         content = result.meta.get(name)
         if name in TRS_ONLY_META and not trs:
             continue
+        if fname == "publish_date" and built and content and content.strip() == built:
+            continue  # the page's build time, not the document's
         if content and fname not in result.values and clean_value(content):
             result.values.setdefault(fname, clean_value(content))  # type: ignore[arg-type]
     for fname, value in script_metadata(tree).items():
@@ -446,7 +467,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, segments: list[Segment] | None
         result.values["title"] = _norm(result.meta["articletitle"])
 
     # The elements holding the block, so text extraction can leave them out.
-    for hit in used:
+    for hit in block:
         for idx in {hit.segment, hit.value_segment}:
             if idx < len(segs):
                 result.block_elements.append(segs[idx].element)

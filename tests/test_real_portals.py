@@ -1,0 +1,54 @@
+"""Real portal pages (tests/fixtures/real_portals, sources in its SOURCES.md) served on loopback:
+the real `xxgk crawl` reaches every page the material holds and its pagers claim, stays in scope,
+ends with the exit status the material supports (4 when a listing claims more than exists), and
+reads on every detail page the metadata a person read from it (portals.json)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.real_portals import ROOT, crawl, portals, stored_pages
+
+PORTALS = portals()
+
+
+def test_every_stored_page_is_described_and_sourced():
+    sources = (ROOT / "SOURCES.md").read_text(encoding="utf-8")
+    for name, spec in PORTALS.items():
+        stored = stored_pages(name)
+        assert set(stored) == set(spec["pages"]), (
+            name
+        )  # nothing stored undescribed, nothing described missing
+        assert set(spec["seeds"]) <= set(stored)
+        for path, page in spec["pages"].items():
+            source = page["source"]
+            assert {"repo", "path", "commit", "captured"} <= set(source), path
+            assert source["commit"] in sources and spec["origin"] + path in sources, path
+            assert page["role"] in {"listing", "detail", "data"}
+
+
+@pytest.fixture(scope="module", params=sorted(PORTALS))
+def real_crawl(request, tmp_path_factory):
+    return crawl(request.param, tmp_path_factory.mktemp(request.param))
+
+
+def test_the_crawl_reaches_every_page_and_stays_in_scope(real_crawl):
+    spec = PORTALS[real_crawl.portal]
+    proc = real_crawl.proc
+    assert proc.returncode == spec["exit"], proc.stdout + proc.stderr
+    assert set(spec["pages"]) <= real_crawl.paths()
+    outside = {p for p in real_crawl.paths() if p != "/robots.txt" and not p.startswith(spec["scope"])}
+    assert not outside
+    details = {path for path, page in spec["pages"].items() if page["role"] == "detail"}
+    assert details <= set(real_crawl.rows())
+
+
+def test_metadata_of_every_detail_page_is_what_the_page_says(real_crawl):
+    spec = PORTALS[real_crawl.portal]
+    rows = real_crawl.rows()
+    for path, page in spec["pages"].items():
+        if page["role"] != "detail":
+            continue
+        row = rows[path]
+        got = {field: row.get(field) for field in page["metadata"]}
+        assert got == page["metadata"], path
