@@ -135,6 +135,7 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
             prune_sizes=sizes,
             title=title,
             fallback_segments=[plain(s.text) for s in segments],
+            site=urlsplit(url).hostname,
         )
         row["text"] = text
         row["text_length"] = len(text) if text is not None else None

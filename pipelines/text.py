@@ -17,12 +17,15 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
+from pipelines import fast_text
 from pipelines.boilerplate import FOOTER_LINE_RE, compact, is_boilerplate_line
 
 PRUNE_ATTR = "data-xxgk-prune"
 _PRUNE_XPATH = f"//*[@{PRUNE_ATTR}]"
 # trafilatura renders table rows as "| a | b | "; the dataset uses tab-separated cells everywhere.
 _TABLE_ROW_RE = re.compile(r"^\|\s?(.*?)\s?\|\s*$")
+# the Markdown delimiter row trafilatura writes under a table's header row: not text
+_TABLE_RULE_RE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
 _BLANK_RUN_RE = re.compile(r"\n{3,}")
 # Lines before the title that are this short are navigation headings (信息公开目录), not text.
 LEAD_CHROME_MAX = 30
@@ -72,9 +75,14 @@ def _unmark(elements: list[etree._Element]) -> None:
 def _tidy(text: str, title: str | None) -> str:
     lines = []
     for line in text.splitlines():
+        if _TABLE_RULE_RE.match(line):
+            continue
         m = _TABLE_ROW_RE.match(line)
-        # table rows keep their empty cells: column positions carry meaning in statistics tables
-        line = "\t".join(c.strip() for c in m.group(1).split(" | ")) if m else line.rstrip()
+        # table rows keep their empty cells: column positions carry meaning in statistics tables;
+        # a "|" in a cell comes escaped ("\|") so that it does not split the row
+        line = (
+            "\t".join(c.strip().replace("\\|", "|") for c in m.group(1).split(" | ")) if m else line.rstrip()
+        )
         if line.strip() and is_boilerplate_line(line):
             continue
         lines.append(line)
@@ -108,26 +116,83 @@ def extract_text(
     prune_sizes: dict[object, int] | None = None,
     title: str | None = None,
     fallback_segments: list[str] | None = None,
+    site: str | None = None,
+    fast: bool | None = None,
 ) -> str | None:
-    """Main text of the page in `tree` (not modified), None if the page has no text at all."""
+    """Main text of the page in `tree` (not modified), None if the page has no text at all.
+
+    site: the page's host, whose profile the fast path keeps (`pipelines.fast_text`); fast: use the
+    fast path where the judge allows (None: unless XXGK_FAST_TEXT=0), False: trafilatura only."""
     marked = mark_for_pruning(prune or [], own_text=prune_sizes)
     try:
-        raw = trafilatura.extract(
-            tree,
-            include_tables=True,
-            include_comments=False,
-            include_images=False,
-            include_links=False,
-            favor_recall=True,
-            deduplicate=False,
-            with_metadata=False,
-            output_format="txt",
-            prune_xpath=_PRUNE_XPATH if marked else None,
-            config=trafilatura_config(),
-        )
+        if fast_text.enabled() if fast is None else fast:
+            return _judged_text(tree, marked, title, fallback_segments, site or "")
+        return _trafilatura_text(tree, marked, title, fallback_segments)
     finally:
         _unmark(marked)
+
+
+def _trafilatura_text(
+    tree: lxml_html.HtmlElement,
+    marked: list[etree._Element],
+    title: str | None,
+    fallback_segments: list[str] | None,
+) -> str | None:
+    raw = trafilatura.extract(
+        tree,
+        include_tables=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        favor_recall=True,
+        deduplicate=False,
+        with_metadata=False,
+        output_format="txt",
+        prune_xpath=_PRUNE_XPATH if marked else None,
+        config=trafilatura_config(),
+    )
     text = _tidy(raw, title) if raw else ""
     if not text and fallback_segments:
         text = _tidy(fallback_text(fallback_segments), title)
     return text or None
+
+
+def container_text(container: etree._Element, skip: set, title: str | None) -> str | None:
+    """The fast path's text of one container, tidied as trafilatura's is; None when the container
+    cannot stand for trafilatura here (inside a pruned element, a table in a table, no text)."""
+    if any(anc in skip for anc in container.iterancestors()):
+        return None
+    try:
+        return _tidy(fast_text.render(container, skip), title) or None
+    except fast_text.NestedTable:
+        return None
+
+
+def _judged_text(
+    tree: lxml_html.HtmlElement,
+    marked: list[etree._Element],
+    title: str | None,
+    fallback_segments: list[str] | None,
+    site: str,
+) -> str | None:
+    """The fast path where the site's judge trusts the page's container, else trafilatura's text
+    (judging the container, or learning one for the site, on the way)."""
+    judge, skip = fast_text.JUDGE, set(marked)
+    found = judge.container(tree, site)
+    if found is None:
+        text = _trafilatura_text(tree, marked, title, fallback_segments)
+        if text:
+            judge.learn(tree, site, text, lambda el: container_text(el, skip, title))
+        return text
+    key, container = found
+    plan = judge.plan(site, key)
+    fast = container_text(container, skip, title) if plan != "slow" else None
+    if plan == "fast" and fast:
+        return fast
+    text = _trafilatura_text(tree, marked, title, fallback_segments)
+    if plan == "judge" and fast is not None:
+        agree = fast_text.compare(fast, text) != "different"
+        judge.verdict(site, key, agree)
+        if agree:  # the text a trusted container gives, so a site's rows do not depend on page order
+            return fast
+    return text
