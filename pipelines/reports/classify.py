@@ -27,13 +27,18 @@ def doc_type(title: str | None, text: str | None) -> str:
     # a short heading line near the top; a report filed under a 工作总结 column still has its own title
     heads = [norm(line) for line in (text or "")[:_HEAD_CHARS].splitlines()]
     heads = [h for h in heads if 4 < len(h) <= _HEADING_MAX]
-    if any(re.search(L.REPORT_HEADING, h) and not re.search(L.WORK_SUMMARY, h) for h in heads):
+    if any(
+        (re.search(L.REPORT_HEADING, h) or (len(h) <= 40 and re.search(L.REPORT_HEADING_YEARLESS, h)))
+        and not re.search(L.WORK_SUMMARY, h)
+        for h in heads
+    ):
         return "annual_report"
     if any(re.search(L.WORK_SUMMARY, h) and re.search(r"\d{4}年", h) for h in heads):
         return "work_summary"
-    # no title: a statistics table of the formats is only ever printed in a report
+    # no title: a statistics table of the formats is only ever printed in a report, and its
+    # opening sentence names the regulation it is written under ("本报告根据《…政府信息公开条例》")
     body = norm(text or "")
-    if _has_report_table(body):
+    if _has_report_table(body) or re.search(L.REPORT_OPENING, head):
         return "annual_report"
     if re.search(L.WORK_SUMMARY, head):
         return "work_summary"
@@ -66,6 +71,9 @@ def detect_format(text: str) -> tuple[str, list[str]]:
             evidence = found[fmt] + found["gb_common"]
             if fmt == "gb2021" and "逾期不补正" in body:
                 evidence.append("其他处理 3 sub-rows")
+            if not re.search(r"本年新收|第二十条第|结果维持|勾稽关系", body):
+                # the format's words in sentences only (its tables were images, or are not in this text)
+                return "prose", ["no statistics table", *evidence]
             return fmt, evidence
         if gb >= 2:
             return "unknown", found["gb_common"]

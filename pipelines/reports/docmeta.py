@@ -96,7 +96,8 @@ def find_organ(title: str | None, title_line: int | None, source: Source, meta: 
     if title:
         m = re.match(r"^(.*?)\s*(?:关于)?\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年", title.strip())
         if m:
-            from_title = re.sub(r"[\s《“]+", "", m.group(1)).rstrip("的") or None
+            # "2025湖口县大垅乡2025年度…": a year printed before the organ is not part of it
+            from_title = re.sub(r"^\d{4}(?!年)", "", re.sub(r"[\s《“]+", "", m.group(1))).rstrip("的") or None
         if from_title is None:  # the year first: "2019年上海市人民政府办公厅政府信息公开工作年度报告"
             m = re.match(
                 r"^\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年度?\s*(.+?)(?:政府信息公开|政务公开|信息公开)",

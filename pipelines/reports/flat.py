@@ -201,6 +201,7 @@ def _legacy(report: dict, key: str, field: str = "value"):
 _PROSE_TOTALS = {
     "new_received_total": "applications_received",
     "processed_total": "applications_processed",
+    "carried_forward_total": "applications_carried_forward",
     "review_total": "review_cases",
     "litigation_total": "litigation_cases",
 }
@@ -241,6 +242,7 @@ def totals(report: dict) -> dict[str, dict]:
     fmt = (report.get("doc") or {}).get("format")
     row = _flat_totals(report)
     table = _table_totals(report)
+    prose_row = _prose_totals(report) if fmt == "prose" else {}
     out: dict[str, dict] = {}
     for name, _zh, _how in _TOTALS:
         value = row.get(name)
@@ -249,10 +251,8 @@ def totals(report: dict) -> dict[str, dict]:
         elif fmt in ("gb2019", "gb2021"):
             source = _gb_source(report, name) if value is not None else None
         elif fmt == "prose":
-            key = _PROSE_TOTALS.get(name)
-            figure = next((f for f in report.get("prose_figures") or [] if f["key"] == key), None)
-            value = figure["value"] if figure else None
-            source = "prose" if figure else None
+            value = prose_row.get(name)
+            source = "prose" if value is not None else None
         else:
             source = "table" if value is not None else None
         out[name] = {"value": value, "source": source}
@@ -286,6 +286,23 @@ def _prose_outcomes(report: dict, row: dict) -> None:
     if any(row.get(n) is not None and said.get(k, row[n]) != row[n] for n, k in _PROSE_OUTCOMES.items()):
         return
     row.update({n: values[n] for n in missing})
+
+
+def _prose_totals(report: dict) -> dict:
+    """A report without a table: the totals its sentences state. The outcome categories count
+    only when they do not contradict the number processed (their sum, where all six are said)."""
+    said: dict = {}
+    for f in report.get("prose_figures") or []:
+        said.setdefault(f["key"], f["value"])
+    row = {name: said.get(key) for name, key in _PROSE_TOTALS.items()}
+    outcomes = {name: said.get(key) for name, key in _PROSE_OUTCOMES.items()}
+    known = [v for v in outcomes.values() if v is not None]
+    processed = row.get("processed_total")
+    if processed is not None and (
+        sum(known) > processed or (len(known) == len(outcomes) and sum(known) != processed)
+    ):
+        outcomes = dict.fromkeys(outcomes)
+    return {**row, **outcomes}
 
 
 def _flat_totals(report: dict) -> dict:

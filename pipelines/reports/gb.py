@@ -237,6 +237,8 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
         key = _matrix_key(row, category)
         if key is None and prefix:
             key = _matrix_key(replace(row, norm=prefix + row.norm, last=prefix + row.last), category)
+        if key == "processed_total" and not any(k in found for k in ("granted", "partial")):
+            key = None  # 总计 among the column headers, not the (七)总计 row
         if key is None:
             key = _key_by_position(row, category, fmt, found)
             if key is not None:
@@ -282,6 +284,11 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
             pending.append(row)
         if key == "carried_forward":
             closing = True
+    else:  # the text ends inside the table (a cut copy): labels after the last figures are not blanks
+        last = max((r.line for r in found.values() if r.tokens), default=-1)
+        for key in [k for k, r in found.items() if not r.tokens and r.line > last]:
+            del found[key]
+            out.warnings.append(f"text_ends_in_table:t3:{key}")
     if fmt == "gb2021" and "other" in found and not found["other"].tokens:
         del found["other"]  # (六)其他处理 is only the heading of its three sub-rows in gb2021
     for key in found:

@@ -65,6 +65,13 @@ WORK_SUMMARY = r"工作总结|总结暨|工作要点.{0,6}落实|落实情况"
 TITLE_LIKE = (
     r"(\d{4}|[〇零一二三四五六七八九]{4})年.{0,30}(报告|总结|计划|通知|方案|要点|意见|办法|公告|年报)$"
 )
+# the opening sentence of a report whose title is not in the text
+REPORT_OPENING = (
+    r"本(?:年度)?(?:报告|年报)(?:是)?(?:根据|依据|按照)[^。]{0,30}政府信息公开条例"
+    r"|政府信息公开条例[^。]{0,80}?(?:编制|公布)[^。]{0,30}?(?:政府信息公开|政务公开)[^。]{0,6}?(?:年度报告|年报)"
+)
+# a short heading line naming a report without its year ("会同县林业局信息公开工作年度报告")
+REPORT_HEADING_YEARLESS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报)$"
 REPORT_HEADING = (
     r"(\d{4}|[〇零一二三四五六七八九]{4})年度?.{0,16}(政府信息公开|政务公开|信息公开).{0,8}(年度报告|年报)"
 )
@@ -385,18 +392,26 @@ PROSE_FIGURES: list[tuple] = [
     ("proactive_other_channels", r"其他方式公开(?:政府)?信息(?:数)?" + _N + r"条"),
     (
         "applications_received",
-        r"(?:收到|受理|接收|新收)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,6}?" + _N + r"件",
+        r"(?:收到|受理|接收|新收)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,8}?" + _N + r"(?:件|条|份)",
     ),
     ("applications_received", r"(?:收到|受理)" + _N + r"件", r"申请[^。；;]*$"),
+    ("applications_received", r"(?:收到|受理)" + _N + r"件[^，。；,;\d]{0,10}?申请"),
     (
         "applications_processed",
         r"(?:办理|办结|答复|处理)[^，。；,;\d]{0,16}?申请[^，。；,;\d]{0,6}?" + _N + r"件",
     ),
     ("applications_processed", r"办结" + _N + r"件", r"申请[^。；;]*$"),
+    ("applications_processed", r"已(?:答复|办结)(?:件数)?(?:共)?" + _N + r"件", r"申请[^。；;]*$"),
+    # "…受理的226件申请件其中224件申请已按规定在法定期限内予以答复"
+    ("applications_processed", r"(\d+)件申请(?:件)?(?:已|均)?[^，。；,;\d]{0,16}?(?:答复|办结)"),
+    (
+        "applications_carried_forward",
+        r"(\d+)件结转(?:到|至)?下一?年度?|结转(?:到|至)?下一?年度?(?:办理|答复)?(\d+)件",
+    ),
     # the outcome categories as gb-era prose states them ("同意公开答复 9 件，部分公开答复 0 件",
     # "“予以公开”67件、“不予公开”26件"); "予以公开及部分公开208件" is neither category alone
     ("outcome_granted", r"(?<![不及和与、])(?:予以公开|同意公开)" + _OUTCOME_GAP + _N + r"件"),
-    ("outcome_partial", r"(?<![及和与、])部分公开" + _OUTCOME_GAP + _N + r"件"),
+    ("outcome_partial", r"(?:(?<![及和与、])部分公开|区分处理后公开数?)" + _OUTCOME_GAP + _N + r"件"),
     ("outcome_denied", r"(?:不予公开|不同意公开)" + _OUTCOME_GAP + _N + r"件"),
     ("outcome_unable", r"无法提供" + _OUTCOME_GAP + _N + r"件"),
     ("outcome_not_processed", r"不予处理" + _OUTCOME_GAP + _N + r"件"),
@@ -433,7 +448,7 @@ ORGAN_KINDS: list[tuple[str, str]] = [  # first match wins
 SIGNATURE_ORGAN = r"^[\u4e00-\u9fff()（）]{2,40}(人民政府|政府|局|委员会|办公室|办事处|中心|镇|乡|街道|委)$"
 DATE = r"(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
 PUBLISHED = r"(?:发布|公开|成文)(?:日期|时间)[:：\s]*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})"
-PERIOD_YEAR = r"\(?(\d{4})年度\)?$|统计(?:期限|年限|时限)[^。]{0,12}?(\d{4})年1月1日(?:起)?(?:至|到|—|-)(\d{4})年12月31日"
+PERIOD_YEAR = r"\(?(\d{4})年度\)?$|统计(?:期限|年限|时限|周期|数据从)[^。]{0,12}?(\d{4})年1月1日(?:起)?(?:至|到|—|-)(\d{4})年12月31日"
 
 # ---------------------------------------------------------------- display (CLI, data dictionary)
 

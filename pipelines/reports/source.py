@@ -20,6 +20,7 @@ from lxml import etree
 # otherwise read as a table value when the page break falls inside a table.
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|\d{1,3}|\d{1,3}\s*/\s*\d{1,3})\s*$")
 _PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_PIPE_CELLS = re.compile(r"\S\s\|\s|\s\|$|\|\|")
 _PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
 _PAGE_NUMBER_ANYWHERE = re.compile(r"^\s*第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?\s*$")
 
@@ -123,15 +124,19 @@ def from_text(text: str) -> Source:
         start = pos
         pos += len(raw)
         body = raw.rstrip("\r")
-        if not body.strip() or _PIPE_RULE.match(body):
-            continue
+        if not body.strip() or _PIPE_RULE.match(body) or not body.strip().strip("|"):
+            continue  # blank, a Markdown rule, or a bare run of pipes (an empty row)
         cells = []
         offset = start
         end = start + len(body)
-        pipe = _PIPE_ROW.match(body)
-        if pipe:  # a Markdown table row (PDF-to-Markdown converters): cells between the pipes
-            offset += pipe.start(1)
-            body = pipe.group(1)
+        # table rows as Markdown ("| a | b |") or as page text that joins cells with " | "
+        # ("规章 | 0 | 0 | 0 |"): cells between the pipes, an outer pipe opens or closes the row
+        pipe = _PIPE_ROW.match(body) or (_PIPE_CELLS.search(body) and "\t" not in body)
+        if pipe:
+            lead = len(body) - len(body.lstrip())
+            inner = body.strip()
+            offset += lead + (1 if inner.startswith("|") else 0)
+            body = inner[1 if inner.startswith("|") else 0 : -1 if inner.endswith("|") else None]
         for field_text in body.split("|" if pipe else "\t"):
             stripped = field_text.strip()
             lead = len(field_text) - len(field_text.lstrip())
