@@ -65,17 +65,34 @@ def enabled() -> bool:
     return os.environ.get("XXGK_FAST_TEXT", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+_WITH_ID_OR_CLASS = etree.XPath("//*[@id or @class]")
+
+
 @cache
-def _compiled() -> tuple[tuple[str, etree.XPath], ...]:
-    return tuple((name, etree.XPath(xpath)) for name, xpath, _ in CONTAINERS)
+def _ranks() -> tuple[dict[str, int], dict[str, int]]:
+    """(id → rank, class token → rank) of the container table."""
+    ids, classes = {}, {}
+    for rank, (_, attr, value, _) in enumerate(CONTAINERS):
+        (ids if attr == "id" else classes).setdefault(value, rank)
+    return ids, classes
 
 
 def find_container(tree: etree._Element) -> tuple[str, etree._Element] | None:
-    """(name, element) of the first container of the table that occurs exactly once in the page."""
-    for name, xpath in _compiled():
-        found = xpath(tree)
-        if len(found) == 1:
-            return name, found[0]
+    """(name, element) of the first container of the table that occurs exactly once in the page
+    (one XPath walk for elements with an id or class; the table is matched in Python)."""
+    ids, classes = _ranks()
+    hits: dict[int, list[etree._Element]] = {}
+    for el in _WITH_ID_OR_CLASS(tree):
+        rank = ids.get(el.get("id") or "")
+        if rank is not None:
+            hits.setdefault(rank, []).append(el)
+        for token in set((el.get("class") or "").split()):
+            rank = classes.get(token)
+            if rank is not None:
+                hits.setdefault(rank, []).append(el)
+    for rank in sorted(hits):
+        if len(hits[rank]) == 1:
+            return CONTAINERS[rank][0], hits[rank][0]
     return None
 
 
@@ -305,9 +322,11 @@ class SiteJudge:
             prof = self.sites[site] = SiteProfile()
         return prof
 
-    def container(self, tree: etree._Element, site: str) -> tuple[str, etree._Element] | None:
-        """The known container of the page, else one learned on this site."""
-        found = find_container(tree)
+    def container(
+        self, tree: etree._Element, site: str, *, table: bool = True
+    ) -> tuple[str, etree._Element] | None:
+        """The known container of the page (unless not `table`), else one learned on this site."""
+        found = find_container(tree) if table else None
         if found is not None:
             return found
         for key, xpath in self.profile(site).learned:

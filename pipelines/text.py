@@ -157,6 +157,37 @@ def _trafilatura_text(
     return text or None
 
 
+def compare_paths(
+    tree: lxml_html.HtmlElement,
+    *,
+    prune: list[etree._Element] | None = None,
+    prune_sizes: dict[object, int] | None = None,
+    title: str | None = None,
+    fallback_segments: list[str] | None = None,
+    judge: fast_text.SiteJudge | None = None,
+    site: str = "",
+    table: bool = True,
+) -> tuple[str | None, str | None, str | None]:
+    """(container key, the fast path's text, trafilatura's text) of one page, for measuring the fast
+    path against its judge; the key and the fast text are None when the page has no container.
+
+    judge: containers learned on the site are tried too, and a page without any container is
+    searched for one (for the site's later pages), as in a crawl. table=False: the container table
+    is left out (learned containers only)."""
+    marked = mark_for_pruning(prune or [], own_text=prune_sizes)
+    try:
+        skip = set(marked)
+        slow = _trafilatura_text(tree, marked, title, fallback_segments)
+        found = judge.container(tree, site, table=table) if judge else fast_text.find_container(tree)
+        if found is None:
+            if judge and slow:
+                judge.learn(tree, site, slow, lambda el: container_text(el, skip, title))
+            return None, None, slow
+        return found[0], container_text(found[1], skip, title), slow
+    finally:
+        _unmark(marked)
+
+
 def container_text(container: etree._Element, skip: set, title: str | None) -> str | None:
     """The fast path's text of one container, tidied as trafilatura's is; None when the container
     cannot stand for trafilatura here (inside a pruned element, a table in a table, no text)."""
