@@ -46,7 +46,7 @@ def doc_type(title: str | None, text: str | None) -> str:
 
 
 def _has_report_table(body: str) -> bool:
-    if "本年新收政府信息公开申请数量" in body and "结转下年度" in body:
+    if "本年新收政府信息公开申请数量" in body and ("结转下年度" in body or "勾稽关系" in body):
         return True
     if "统计指标" in body and "主动公开政府信息数" in body:
         return True

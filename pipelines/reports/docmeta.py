@@ -73,10 +73,26 @@ def report_year(title: str | None, source: Source) -> tuple[int | None, str | No
     candidates = [title or ""] + [ln.text for ln in source.lines[:_HEAD_LINES]]
     for text in candidates:
         n = norm(text)
-        m = re.search(r"(\d{4}|[〇零一二三四五六七八九]{4})年度?.{0,20}(年度报告|年报)", n)
+        m = re.search(r"(\d{4}|[〇零一二三四五六七八九]{4})年度?.{0,20}(年度报告|年报)", n) or re.search(
+            r"(?:信息公开|政务公开)(?:工作)?(\d{4})年度?(?:报告|年报)", n
+        )
         if m and _year(m.group(1)):
             return _year(m.group(1)), "title"
     return None, None
+
+
+def narrative_year(source: Source) -> int | None:
+    """A report with neither title nor statistics period: "2017年，我镇…" in its opening."""
+    for ln in source.lines[:_HEAD_LINES]:
+        m = re.search(
+            r"(\d{4})年度?[,，]?(?:我|本)(?:镇|乡|街道|局|委|办|区|县|市|单位|机关)"
+            r"|(?:我|本)(?:镇|乡|街道|局|委|办|区|县|市|单位|机关)(\d{4})年度?",
+            norm(ln.text),
+        )
+        year = m and (m.group(1) or m.group(2))
+        if year and _year(year):
+            return int(year)
+    return None
 
 
 def period_year(source: Source) -> int | None:
@@ -97,7 +113,9 @@ def find_organ(title: str | None, title_line: int | None, source: Source, meta: 
         m = re.match(r"^(.*?)\s*(?:关于)?\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年", title.strip())
         if m:
             # "2025湖口县大垅乡2025年度…": a year printed before the organ is not part of it
-            from_title = re.sub(r"^\d{4}(?!年)", "", re.sub(r"[\s《“]+", "", m.group(1))).rstrip("的") or None
+            from_title = re.sub(r"^\d{4}(?!年)", "", re.sub(r"[\s《“]+", "", m.group(1))).rstrip("的")
+            # "…外事办公室政府信息公开工作2022年度报告": the organ ends where the report's name begins
+            from_title = re.sub(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?$", "", from_title) or None
         if from_title is None:  # the year first: "2019年上海市人民政府办公厅政府信息公开工作年度报告"
             m = re.match(
                 r"^\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年度?\s*(.+?)(?:政府信息公开|政务公开|信息公开)",

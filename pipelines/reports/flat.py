@@ -309,7 +309,19 @@ def _flat_totals(report: dict) -> dict:
     row = _table_totals(report)
     if (report.get("doc") or {}).get("format") in ("gb2019", "gb2021"):
         _prose_outcomes(report, row)
+        # a table the text does not hold at all (cut off, or printed as an image): what the
+        # sentences state stands for it, as in a report without tables
+        # (or cut: a copy that ends inside the table gives its missing rows from the sentences)
+        found = (report.get("parser") or {}).get("completeness") or {}
+        cut = "text_ends_in_table:t3" in ((report.get("parser") or {}).get("warnings") or [])
+        prose_row = _prose_totals(report)
+        for table, names in (("t3", _T3_TOTALS), ("t4", ("review_total", "litigation_total"))):
+            if (found.get(table) or {}).get("found") == 0 or (cut and table == "t3"):
+                row.update({n: prose_row.get(n) for n in names if row.get(n) is None})
     return row
+
+
+_T3_TOTALS = (*[n for n in _GB_TOTAL_ROWS if _GB_TOTAL_ROWS[n][0] == "t3"],)
 
 
 def _table_totals(report: dict) -> dict:

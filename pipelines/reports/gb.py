@@ -207,6 +207,10 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
             break
         waiting = [r for r in pending if not r.tokens]
         if not row.label:
+            tokens = row.tokens
+            while tokens and tokens[-1].blank and not row.html:
+                tokens = tokens[:-1]  # empty cells a text rendering pads a short row with
+            row.tokens = tokens
             target = current
             if len(row.tokens) >= 7 and waiting:
                 # a whole row of figures under no label: PDF-to-Markdown converters print the
@@ -214,7 +218,7 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
                 target = waiting[0]
                 if target is not current:
                     target.extra["displaced"] = True
-            elif target is not None and target.tokens and len(row.tokens) >= 7:
+            elif target is not None and 0 < len(target.tokens) < 7 and len(row.tokens) >= 7:
                 # a whole row of figures never continues a partial one: what the partial row
                 # took was a stray number (a page number inside the table)
                 out.warnings.append(f"stray_values:t3:line{target.line}")
@@ -285,6 +289,8 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
         if key == "carried_forward":
             closing = True
     else:  # the text ends inside the table (a cut copy): labels after the last figures are not blanks
+        if found:
+            out.warnings.append("text_ends_in_table:t3")
         last = max((r.line for r in found.values() if r.tokens), default=-1)
         for key in [k for k, r in found.items() if not r.tokens and r.line > last]:
             del found[key]

@@ -125,7 +125,7 @@ class _Parser:
         dtype = doc_type(known_title, s.text)
         year, _ = docmeta.report_year(title, s)
         if year is None:  # no title in the text: the statistics period names the year
-            year = docmeta.period_year(s)
+            year = docmeta.period_year(s) or docmeta.narrative_year(s)
         organ = docmeta.find_organ(title, title_line, s, meta)
         doc = {k: meta.get(k) for k in _META_PROVENANCE}
         if doc["content_type"] is None:

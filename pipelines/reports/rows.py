@@ -94,7 +94,7 @@ def line_row(source: Source, index: int) -> Row:
     for i, c in enumerate(cells):
         if c.text and value_cell(c.text) is None:
             last_label = i
-    label_parts = [c.text for c in cells[:last_label] if c.text]
+    label_parts = [c.text for c in cells[: max(last_label, 0)] if c.text]  # none before no label
     tokens: list[Token] = []
     last_text = ""
     if last_label >= 0:
