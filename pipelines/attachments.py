@@ -264,6 +264,139 @@ def _pdf_tables(body: bytes) -> list[list[list[str]]]:
 
 
 def read_docx(body: bytes) -> AttachmentContent:
+    """Text and tables of a DOCX: read straight from word/document.xml with lxml (`_docx_parts`),
+    ~10x faster than python-docx and the same output; python-docx reads what that reader declines
+    (another main part, a vertical merge it cannot place) and says why a file is unreadable."""
+    try:
+        parts = _docx_parts(body)
+    except Exception:  # damaged or unusual: python-docx decides, and words the error
+        parts = None
+    if parts is None:
+        return _read_docx_python_docx(body)
+    blocks, tables, title = parts
+    text = "\n".join(blocks).strip()
+    return AttachmentContent(
+        "docx",
+        text=text,
+        tables=tables,
+        title=_clean_title(title),
+        error=None if text else "no text in document",
+    )
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_DOCX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# Run content as python-docx's Run.text renders it (a <w:br> only when it is a line break).
+_RUN_TEXT = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+
+
+def _docx_parts(body: bytes) -> tuple[list[str], list[list[list[str]]], str | None] | None:
+    """(blocks, tables, core title) of a DOCX as python-docx gives them to `read_docx`: the body's own
+    paragraphs and tables in order (Paragraph.text: runs and hyperlinks; a table row's cells once per
+    <w:tc>, a vertically merged cell's text in every row it covers). None: leave it to python-docx."""
+    from lxml import etree
+
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's own
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        rels = etree.fromstring(z.read("_rels/.rels"), parser)
+        targets = {
+            r.get("Type", "").rsplit("/", 1)[-1]: r.get("Target", "").lstrip("/") for r in rels.iter(_REL)
+        }
+        main = targets.get("officeDocument")
+        types = etree.fromstring(z.read("[Content_Types].xml"), parser)
+        declared = {
+            o.get("PartName", "").lstrip("/"): o.get("ContentType") for o in types if o.get("PartName")
+        }
+        if not main or declared.get(main) != _DOCX_MAIN_TYPE:
+            return None
+        root = etree.fromstring(z.read(main), parser)
+        core = targets.get("core-properties")
+        title = None
+        if core and core in z.namelist():
+            title_el = etree.fromstring(z.read(core), parser).find("{http://purl.org/dc/elements/1.1/}title")
+            title = title_el.text if title_el is not None else None
+    doc_body = root.find(_W + "body")
+    if doc_body is None:
+        return None
+    blocks: list[str] = []
+    tables: list[list[list[str]]] = []
+    for el in doc_body:
+        if el.tag == _W + "p":
+            blocks.append(_docx_paragraph(el))
+        elif el.tag == _W + "tbl":
+            rows = _docx_table(el)
+            if rows is None:
+                return None
+            tables.append(rows)
+            blocks.append(_rows_text(_trim_rows(rows)))
+    return blocks, tables, title
+
+
+def _docx_run(run) -> str:
+    out = []
+    for child in run:
+        tag = child.tag
+        if tag == _W + "t":
+            out.append(child.text or "")
+        elif tag == _W + "br":
+            out.append("\n" if child.get(_W + "type", "textWrapping") == "textWrapping" else "")
+        else:
+            out.append(_RUN_TEXT.get(tag, ""))
+    return "".join(out)
+
+
+def _docx_paragraph(p) -> str:
+    out = []
+    for child in p:
+        if child.tag == _W + "r":
+            out.append(_docx_run(child))
+        elif child.tag == _W + "hyperlink":
+            out.extend(_docx_run(r) for r in child if r.tag == _W + "r")
+    return "".join(out)
+
+
+def _docx_int(el, path: str, default: int) -> int:
+    found = el.find(path)
+    value = found.get(_W + "val") if found is not None else None
+    return int(value) if value is not None else default
+
+
+def _docx_table(tbl) -> list[list[str]] | None:
+    """Rows of cell texts; None when a vertical merge has no cell above it (python-docx raises)."""
+    rows: list[list[str]] = []
+    grid: list[dict[int, object]] = []  # per row: grid offset → its <w:tc>
+    for tr in tbl.iterfind(_W + "tr"):
+        offset = _docx_int(tr, f"{_W}trPr/{_W}gridBefore", 0)
+        placed: dict[int, object] = {}
+        cells: list[str] = []
+        seen: list[object] = []
+        for tc in tr.iterfind(_W + "tc"):
+            placed[offset] = tc
+            span = _docx_int(tc, f"{_W}tcPr/{_W}gridSpan", 1)
+            root, at = tc, offset
+            for above in reversed(grid):  # a continued vertical merge reads the cell that starts it
+                merge = root.find(f"{_W}tcPr/{_W}vMerge")
+                if merge is None or merge.get(_W + "val", "continue") != "continue":
+                    break
+                if at not in above:
+                    return None
+                root = above[at]
+            else:
+                merge = root.find(f"{_W}tcPr/{_W}vMerge")
+                if merge is not None and merge.get(_W + "val", "continue") == "continue":
+                    return None
+            if not any(root is other for other in seen):
+                seen.append(root)
+                text = "\n".join(_docx_paragraph(p) for p in root.iterfind(_W + "p"))
+                cells.append(" ".join(text.split()))
+            offset += span
+        grid.append(placed)
+        rows.append(cells)
+    return rows
+
+
+def _read_docx_python_docx(body: bytes) -> AttachmentContent:
     import docx
     from docx.table import Table
 
