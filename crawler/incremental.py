@@ -25,6 +25,7 @@ import weakref
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -37,6 +38,7 @@ from archive.reader import iter_records, read_record_in
 from crawler.capture import META_KEY
 from crawler.collection import collection_paths
 from crawler.state import CrawlState, state_path
+from pipelines.datasets import read_jsonl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -46,6 +48,7 @@ logger = logging.getLogger(__name__)
 DOCUMENT_ROLES = ("detail", "attachment")
 _STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _RUN_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SESSION_FETCHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def crawl_state(crawler: Crawler) -> CrawlState:
@@ -56,12 +59,43 @@ def crawl_state(crawler: Crawler) -> CrawlState:
     return state
 
 
+def session_fetches(crawler: Crawler) -> set[int]:
+    """URLs (by hash) this process fetched: only what an earlier, killed session of the run
+    fetched is answered from the archive or skipped; a retry in this session goes to the network."""
+    return _SESSION_FETCHES.setdefault(crawler, set())
+
+
 def run_id(crawler: Crawler) -> str:
     value = crawler.settings.get("XXGK_RUN_ID") or _RUN_IDS.get(crawler)
     if not value:  # under scrapyd (no `xxgk run`): resume the unfinished run, else start one
         value = crawl_state(crawler).unfinished_run() or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         _RUN_IDS[crawler] = value
     return value
+
+
+def run_reports_path(crawler: Crawler) -> Path:
+    """Where a run keeps its annual reports for the cross-year pass, across its sessions (one
+    file per worker of a distributed run); removed when the run finishes."""
+    worker = crawler.settings.get("XXGK_WORKER_ID")
+    run_dir = Path(crawler.settings.get("XXGK_RUN_DIR") or collection_paths(crawler).collection)
+    return run_dir / (f"annual-reports-{worker}.pickled" if worker else "annual-reports.pickled")
+
+
+def reports_written_path(log: Path) -> Path:
+    """How many of the log's reports have rows already (a resumed run writes only the rest)."""
+    return log.with_suffix(".written")
+
+
+def ask_again(crawler: Crawler, spider, known, meta: dict[str, Any]) -> None:
+    """Schedule a known document again, ahead of new listings, past the duplicate filter; one
+    fetched this run is answered from its WARC record (ConditionalRequestMiddleware)."""
+    meta = {"xxgk_role": known.role or "detail", **meta}
+    if known.listing:
+        meta.setdefault("xxgk_parent", known.listing)
+    request = scrapy.Request(
+        known.url, callback=spider.parse, errback=spider.on_error, meta=meta, dont_filter=True, priority=20
+    )
+    crawler.engine.crawl(request)
 
 
 def _enabled(crawler: Crawler) -> bool:
@@ -132,6 +166,36 @@ class RunStateExtension:
                 "%d archived response(s) of the interrupted run were not in the state store", found
             )
         self.crawler.stats.set_value("xxgk/state/reconciled", found)
+        self.reconcile_rows(started)
+
+    def reconcile_rows(self, started: float) -> None:
+        """Rows the interrupted run wrote but did not record as written (killed between the
+        dataset line and the state store's commit) are recorded now, so they are not written twice."""
+        path = collection_paths(self.crawler).datasets / "documents.jsonl"
+        healed = 0
+        for row in read_jsonl(path) if path.exists() else ():
+            url, when = row.get("url"), row.get("fetched_at")
+            if not url or not when or not row.get("version") or row.get("change") == "removed":
+                continue
+            if datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() < started - 1:
+                continue
+            known = self.state.get(url)
+            if known is not None and known.row_run == self.run_id:
+                continue
+            self.state.captured(
+                url,
+                version=row["version"],
+                run_id=self.run_id,
+                etag=None,
+                last_modified=None,
+                payload_digest=row.get("payload_digest"),
+                record_id=row.get("warc_record_id"),
+                capture_date=when,
+            )
+            healed += 1
+        if healed:
+            logger.warning("%d row(s) of the interrupted run were not recorded as written", healed)
+        self.crawler.stats.set_value("xxgk/state/rows_reconciled", healed)
 
     def spider_idle(self, spider) -> None:
         """Once the listings are done: repair earlier runs' lost rows, then re-check known
@@ -145,7 +209,7 @@ class RunStateExtension:
         self.rechecked = True
         unseen = self.state.unseen_documents(self.run_id)
         for known in unseen:
-            self._ask(spider, known.url, {"xxgk_role": known.role or "detail", "xxgk_recheck": True})
+            ask_again(self.crawler, spider, known, {"xxgk_recheck": True})
         self.crawler.stats.set_value("xxgk/state/rechecked_unlisted", len(unseen))
         if unseen:
             raise DontCloseSpider
@@ -157,24 +221,18 @@ class RunStateExtension:
         lost = self.state.unsettled_fetches(self.run_id)
         for known in lost:
             self.state.fetched(known.url, known.role, 200, known.ref, self.run_id)
-            meta = {"xxgk_role": known.role, "xxgk_repair": True}
-            if known.listing:
-                meta["xxgk_parent"] = known.listing
-            self._ask(spider, known.url, meta)
+            ask_again(self.crawler, spider, known, {"xxgk_repair": True})
         if lost:
             logger.warning("repairing %d document(s) an earlier run fetched without writing a row", len(lost))
         self.crawler.stats.set_value("xxgk/state/repaired", len(lost))
         return len(lost)
 
-    def _ask(self, spider, url: str, meta: dict[str, Any]) -> None:
-        """Schedule a known document again, ahead of new listings, past the duplicate filter."""
-        request = scrapy.Request(
-            url, callback=spider.parse, errback=spider.on_error, meta=meta, dont_filter=True, priority=20
-        )
-        self.crawler.engine.crawl(request)
-
     def spider_closed(self, spider, reason: str) -> None:
         self.state.finish_run(self.run_id, reason)
+        if reason == "finished":  # never resumed: its reports are written and linked
+            log = run_reports_path(self.crawler)
+            log.unlink(missing_ok=True)
+            reports_written_path(log).unlink(missing_ok=True)
         self.crawler.stats.set_value("xxgk/state/counts", self.state.counts())
         self.state.close()
 
@@ -186,6 +244,7 @@ class ConditionalRequestMiddleware:
         self.state = crawl_state(crawler)
         self.run_id = run_id(crawler)
         self.conditional = crawler.settings.getbool("XXGK_CONDITIONAL_REQUESTS")
+        self.session_fetches = session_fetches(crawler)
         self.archive_dir = collection_paths(crawler).archive
 
     @classmethod
@@ -208,6 +267,7 @@ class ConditionalRequestMiddleware:
             and known.status == 200
             and ref
             and not request.meta.get("xxgk_recheck")
+            and hash(request.url) not in self.session_fetches  # not a retry of this session's
         ):
             # archived by this run before it was interrupted: the WARC answers, not the server
             response = self._from_archive(request, ref)
@@ -232,6 +292,7 @@ class ConditionalRequestMiddleware:
         if "xxgk_replayed" in response.flags or request.method != "GET":
             return response
         role = request.meta.get("xxgk_role")
+        self.session_fetches.add(hash(request.url))
         self.state.fetched(request.url, role, response.status, request.meta.get(META_KEY), self.run_id)
         if response.status == 304 and request.meta.get("xxgk_previous_capture"):
             self.state.settled(request.url, self.run_id)
@@ -284,6 +345,7 @@ class IncrementalSpiderMiddleware:
         self.state = crawl_state(crawler)
         self.run_id = run_id(crawler)
         self.recheck_after = crawler.settings.getfloat("XXGK_RECHECK_AFTER")
+        self.session_fetches = session_fetches(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalSpiderMiddleware:
@@ -308,7 +370,12 @@ class IncrementalSpiderMiddleware:
         # done before this run was interrupted; a detail page is still replayed from the WARC
         # (no network) because the frontier needs its attachment links again
         settled = known.row_run == self.run_id and role == "attachment"
-        if settled or (known.fetch_run == self.run_id and known.status != 200):
+        failed_before = (
+            known.fetch_run == self.run_id
+            and known.status != 200
+            and hash(request.url) not in self.session_fetches  # a session killed before this one
+        )
+        if settled or failed_before:
             self.stats.inc_value("xxgk/state/skipped_settled")
             return False
         if self.recheck_after > 0 and known.version > 0 and known.last_fetch:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.collection import collection_paths
-from crawler.incremental import crawl_state, http_date, run_id
+from crawler.incremental import crawl_state, http_date, reports_written_path, run_id, run_reports_path
 from crawler.spill import SpillQueue
 from crawler.state import CrawlState
 from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
@@ -105,12 +105,16 @@ class DocumentPipeline:
         self.archive_dir = str(paths.archive)
         self.collection = paths.name
         if self.settings.getbool("XXGK_INCREMENTAL"):
-            self.versions = Versions(crawl_state(self.crawler), run_id(self.crawler))
+            self.versions = Versions(
+                crawl_state(self.crawler), run_id(self.crawler), self.settings.getbool("XXGK_VERSIONS")
+            )
         run_dir = Path(self.settings.get("XXGK_RUN_DIR") or paths.collection)  # for files nobody keeps
         if self.shard_hand_off is not None:  # named: the parent process reads it
             self.report_entries = PickledLog(
                 shard_reports_path(run_dir, self.settings.getint("XXGK_SHARD_INDEX"))
             )
+        elif self.versions is not None:  # a resumable run: its reports outlive a killed session
+            self.report_entries = PickledLog.resume(run_reports_path(self.crawler))
         else:
             self.report_entries = PickledLog(directory=run_dir)
         workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
@@ -243,12 +247,14 @@ class DocumentPipeline:
             self.stats.inc_value("xxgk/documents/unchanged")
             return
         assert self.documents is not None
+        if found is not None and self.report_entries is not None:
+            # kept before the row is written: a session killed in between extracts the document
+            # again when resumed, and write_reports drops the repeated entry
+            report, source = found
+            self.report_entries.append((row, source, report))
         self.documents.write(row)
         if self.versions is not None:
             self.versions.written(row, item)
-        if found is not None and self.report_entries is not None:
-            report, source = found
-            self.report_entries.append((row, source, report))
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
 
     async def _parent_column(self, item: dict[str, Any]) -> str | None:
@@ -302,7 +308,12 @@ class DocumentPipeline:
             )
             hand_off.write_bytes(pickle.dumps(self.shard_hand_off, protocol=pickle.HIGHEST_PROTOCOL))
         elif self.reports is not None and self.report_entries is not None:
-            for key, value in write_reports(self.report_entries, self.reports, self.report_dir).items():
+            written = reports_written_path(self.report_entries.path) if self.report_entries.path else None
+            skip = int(written.read_text() or 0) if written is not None and written.exists() else 0
+            counts = write_reports(self.report_entries, self.reports, self.report_dir, skip)
+            if written is not None:
+                written.write_text(str(len(self.report_entries)))
+            for key, value in counts.items():
                 self.stats.set_value(key, value)
         if self.report_entries is not None:
             self.report_entries.close()
@@ -328,11 +339,16 @@ class Versions:
     and gets no row; otherwise the row is version n+1 and names the previous
     version's record. Documents found removed (404/410 on a re-check) get a row
     with change = "removed" at close.
+
+    Without ``chain`` (`xxgk crawl`: each run's dataset is whole, as a snapshot) every capture
+    gets a row without version fields; the store still records which rows a run wrote, so a
+    resumed run writes none twice.
     """
 
-    def __init__(self, state: CrawlState, run: str):
+    def __init__(self, state: CrawlState, run: str, chain: bool = True):
         self.state = state
         self.run = run
+        self.chain = chain
 
     def done(self, item: dict[str, Any]) -> bool:
         """A page replayed from the WARC whose row the interrupted run already wrote."""
@@ -346,6 +362,8 @@ class Versions:
         known = self.state.get(row["url"])
         if known is not None and known.row_run == self.run and known.version > 0:
             return False  # written before this run was interrupted (replayed from the WARC)
+        if not self.chain:
+            return True
         if known is not None and known.version > 0 and known.removed_at is None:
             if row.get("payload_digest") and row["payload_digest"] == known.payload_digest:
                 self.state.settled(row["url"], self.run)
@@ -363,9 +381,10 @@ class Versions:
 
     def written(self, row: dict[str, Any], item: dict[str, Any]) -> None:
         headers = {name.lower(): value for name, value in item.get("headers") or []}
+        known = None if self.chain else self.state.get(row["url"])
         self.state.captured(
             row["url"],
-            version=row["version"],
+            version=row["version"] if self.chain else (known.version if known else 0) + 1,
             run_id=self.run,
             etag=headers.get("etag"),
             last_modified=http_date(headers.get("last-modified")),

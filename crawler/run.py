@@ -22,6 +22,8 @@ from scrapy.settings import Settings
 from crawler.collection import CollectionPaths, layout, name_from_url
 from crawler.runs.lock import CollectionLock, CollectionLocked
 
+logger = logging.getLogger(__name__)
+
 
 class CrawlSetupError(ValueError):
     """Bad input found before crawling (URL, output directory, settings)."""
@@ -179,6 +181,10 @@ def _run_id(paths: CollectionPaths, overrides: dict[str, Any]) -> tuple[str, boo
             state = CrawlState(state_path(paths.collection))
             try:
                 unfinished = state.unfinished_run()
+                if unfinished and _truthy(overrides.get("XXGK_FRESH")):
+                    state.abandon_run(unfinished)
+                    logger.warning("interrupted run %s abandoned (--fresh): starting over", unfinished)
+                    unfinished = None
             finally:
                 state.close()
             if unfinished:
@@ -338,6 +344,14 @@ def summary_lines(result: CrawlResult) -> list[str]:
     lines = [
         f"crawled {len(result.seeds)} seed(s) in {result.elapsed:.1f} s "
         f"(finish reason: {s.get('finish_reason', '?')})",
+        *(
+            [
+                f"  resumed       run {s.get('xxgk/run/id')}: {s.get('xxgk/state/replayed_from_archive', 0)} "
+                "responses answered from its WARCs, not fetched again (--fresh starts over)"
+            ]
+            if s.get("xxgk/run/resumed")
+            else []
+        ),
         f"  responses     {s.get('response_received_count', 0)}   status {dict(sorted(statuses.items()))}",
         f"  pages         {s.get('xxgk/pages/detail', 0)} detail, {s.get('xxgk/pages/listing', 0)} listing/other",
         f"  attachments   {s.get('xxgk/attachments', 0)}",

@@ -95,8 +95,10 @@ XXGK_PROGRESS = False  # live progress line on stderr (the CLI turns it on for a
 
 # -- runs: incremental, resumable, distributed (crawler/incremental.py, crawler/runs/) --
 # The components are always wired and switch themselves off unless XXGK_INCREMENTAL
-# is on (`xxgk run` turns it on), so `xxgk crawl` keeps its one-shot behaviour.
+# is on (`xxgk run`, and `xxgk crawl` in one process, turn it on; `scrapy crawl` stays one-shot).
 XXGK_INCREMENTAL = False  # state store <collection>/state.sqlite: versions, conditional re-checks, resume
+XXGK_VERSIONS = True  # incremental: rows carry version/change and an unchanged document gets none
+XXGK_FRESH = False  # `xxgk crawl --fresh`: an interrupted run is abandoned, not resumed
 XXGK_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for known documents
 XXGK_RECHECK_AFTER = 0  # seconds: known documents fetched more recently are not re-checked (0: every run)
 XXGK_RECHECK_UNLISTED = True  # re-fetch known documents no listing links any more (finds 404 removals)
@@ -109,6 +111,9 @@ XXGK_REDIS_PREFIX = None  # Redis key prefix (default xxgk:<collection>)
 XXGK_WORKER_ID = None  # distributed mode: this worker's name (WARC prefix, activity key)
 XXGK_WORKER_ACTIVE_TTL = 30  # seconds a busy worker's announcement lasts (keeps the others waiting)
 EXTENSIONS = {**EXTENSIONS, "crawler.runs.distributed.WorkerCoordination": 410}
+XXGK_LEASE_SECONDS = (
+    30  # distributed: a request whose worker stops renewing its lease this long is crawled again
+)
 
 # -- discovery, scope, back-off and blocks (crawler/cms/, crawler/scope.py, crawler/politeness.py) --
 XXGK_INCLUDE = []  # regexes: page URLs on a seed/extra host that are in scope whatever their path

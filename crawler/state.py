@@ -149,6 +149,14 @@ class CrawlState:
                 (now_iso() if reason == "finished" else None, reason, run_id),
             )
 
+    def abandon_run(self, run_id: str) -> None:
+        """An interrupted run that will not be resumed (`xxgk crawl --fresh`): closed as it stands."""
+        with self.lock:
+            self.db.execute(
+                "UPDATE runs SET finished = ?, finish_reason = 'abandoned' WHERE run_id = ? AND finished IS NULL",
+                (now_iso(), run_id),
+            )
+
     def run_info(self, run_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return dict(row) if row is not None else None
@@ -242,13 +250,15 @@ class CrawlState:
         rows = self.db.execute("SELECT * FROM urls WHERE removed_run = ? ORDER BY url", (run_id,)).fetchall()
         return [UrlState(**dict(r)) for r in rows]
 
-    def unsettled_fetches(self, run_id: str) -> list[UrlState]:
-        """Documents an earlier run fetched (200, archived) without settling their dataset row:
-        its extraction was lost (a killed worker, a crash between capture and row)."""
+    def unsettled_fetches(self, run_id: str, current: bool = False) -> list[UrlState]:
+        """Documents an earlier run (or, with ``current``, this run) fetched (200, archived)
+        without settling their dataset row: its extraction was lost (a killed worker, a crash
+        between capture and row)."""
         rows = self.db.execute(
             "SELECT * FROM urls WHERE role IN ('detail', 'attachment') AND status = 200 "
-            "AND fetch_ref IS NOT NULL AND removed_at IS NULL AND fetch_run != ? "
-            "AND (row_run IS NULL OR row_run < fetch_run) ORDER BY url",
+            "AND fetch_ref IS NOT NULL AND removed_at IS NULL AND "
+            + ("fetch_run = ? " if current else "fetch_run != ? ")
+            + "AND (row_run IS NULL OR row_run < fetch_run) ORDER BY url",
             (run_id,),
         ).fetchall()
         return [UrlState(**dict(r)) for r in rows]

@@ -127,12 +127,19 @@ def link_years(entries: Sequence[tuple[dict, dict, dict]]) -> Iterator[tuple[dic
 
 
 def write_reports(
-    entries: Sequence[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path
+    entries: Sequence[tuple[dict, dict, dict]], reports: Dataset, report_dir: Path, skip: int = 0
 ) -> dict[str, int]:
     """Link each report to its organ's previous year, then write one JSON document per report
-    (``report_dir/<doc_id>.json``) and its flat row; the counts, as crawl stats."""
+    (``report_dir/<doc_id>.json``) and its flat row; the counts, as crawl stats. The first
+    ``skip`` entries (written by an earlier session of a resumed run) are linked, not written."""
     counts = {"xxgk/annual_reports/linked_to_previous_year": 0}
-    for row, report, linked in link_years(entries):
+    seen: set[tuple] = set()  # a capture kept twice (a killed session's entry, then its retry)
+    for index, (row, report, linked) in enumerate(link_years(entries)):
+        key = (row.get("doc_id"), row.get("warc_record_id"))
+        if key in seen or index < skip:
+            seen.add(key)
+            continue
+        seen.add(key)
         counts["xxgk/annual_reports/linked_to_previous_year"] += linked
         report, flat = finish_report(report, row)
         report_dir.mkdir(parents=True, exist_ok=True)

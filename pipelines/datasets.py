@@ -62,6 +62,12 @@ def _to_arrow_value(value, type_name: str):
     return value
 
 
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
+
+
 def read_jsonl(path: Path) -> Iterator[dict]:
     """Rows of a JSONL file; a last line cut by a crash is skipped with a warning."""
     with open(path, "rb") as fh:
@@ -152,6 +158,8 @@ class Dataset:
         self.formats = set(formats) | {"jsonl"}
         self.jsonl_path = self.directory / f"{name}.jsonl"
         self._fh = open(self.jsonl_path, "ab")  # noqa: SIM115 - open for the dataset lifetime; appends keep earlier runs
+        if self._fh.tell() and not _ends_with_newline(self.jsonl_path):
+            self._fh.write(b"\n")  # a row cut by a killed run: the next row must not join it
         self.rows_written = 0
 
     def write(self, row: dict) -> None:

@@ -58,6 +58,18 @@ class PickledLog(Sequence):
         log._end = offset
         return log
 
+    @classmethod
+    def resume(cls, path: str | os.PathLike) -> PickledLog:
+        """A named log kept across the sessions of one run: the items a killed session appended
+        are kept (a last one cut short is dropped), and appending goes on after them."""
+        path = Path(path)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return cls(path)
+        log = cls.read(path)
+        os.ftruncate(log._file.fileno(), log._end)
+        return log
+
     def append(self, item: Any) -> None:
         data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
         record = memoryview(_LENGTH.pack(len(data)) + data)

@@ -27,7 +27,8 @@ def jsonl(path: Path) -> list[dict]:
 
 
 def without_capture(rows: list[dict]) -> dict[str, dict]:
-    return {r["url"]: {k: v for k, v in r.items() if k not in CAPTURE_FIELDS} for r in rows}
+    # first_seen: when this collection first saw the URL, a time like the capture's own
+    return {r["url"]: {k: v for k, v in r.items() if k not in (*CAPTURE_FIELDS, "first_seen")} for r in rows}
 
 
 # -- the FIFO -------------------------------------------------------------------------------------------

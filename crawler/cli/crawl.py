@@ -32,6 +32,11 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         help="override a Scrapy/xxgk setting, as with `scrapy crawl -s` (repeatable)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no live progress line")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start a new run even if the collection's last crawl was interrupted (default: resume it)",
+    )
 
 
 def register(subparsers, help_text: str) -> None:
@@ -53,6 +58,19 @@ def crawl_overrides(args: argparse.Namespace) -> dict:
         overrides["ROBOTSTXT_OBEY"] = False
     if args.csv:
         overrides["XXGK_DATASET_FORMATS"] = ["jsonl", "parquet", "csv"]
+    if args.processes == 1:
+        # the collection's state store, for resuming only: a killed crawl resumes (same run id,
+        # archived responses answered from the WARC, no row written twice); a crawl after a
+        # finished one fetches everything again (identical payloads become revisit records) and
+        # writes a whole dataset of its own, as before. `xxgk run` is the incremental one.
+        overrides.update(
+            XXGK_INCREMENTAL=True,
+            XXGK_VERSIONS=False,
+            XXGK_CONDITIONAL_REQUESTS=False,
+            XXGK_RECHECK_UNLISTED=False,
+        )
+    if args.fresh:
+        overrides["XXGK_FRESH"] = True
     overrides["XXGK_PROGRESS"] = not args.no_progress and sys.stderr.isatty()
     overrides.update(parse_overrides(args.settings))
     return overrides
