@@ -86,10 +86,11 @@ def narrative_year(source: Source) -> int | None:
     for ln in source.lines[:_HEAD_LINES]:
         m = re.search(
             r"(\d{4})年度?[,，]?(?:我|本)(?:镇|乡|街道|局|委|办|区|县|市|单位|机关)"
-            r"|(?:我|本)(?:镇|乡|街道|局|委|办|区|县|市|单位|机关)(\d{4})年度?",
+            r"|(?:我|本)(?:镇|乡|街道|局|委|办|区|县|市|单位|机关)(\d{4})年度?"
+            r"|^(\d{4})年[,，]",  # a paragraph opening "2019年，…"
             norm(ln.text),
         )
-        year = m and (m.group(1) or m.group(2))
+        year = m and (m.group(1) or m.group(2) or m.group(3))
         if year and _year(year):
             return int(year)
     return None
