@@ -85,8 +85,8 @@ def narrative_year(source: Source) -> int | None:
     """A report with neither title nor statistics period: "2017年，我镇…" in its opening."""
     for ln in source.lines[:_HEAD_LINES]:
         m = re.search(
-            r"(\d{4})年度?[,，]?(?:我|本)(?:镇|乡|街道|局|委|办|区|县|市|单位|机关)"
-            r"|(?:我|本)(?:镇|乡|街道|局|委|办|区|县|市|单位|机关)(\d{4})年度?"
+            r"(\d{4})年度?[,，]?(?:我|本)(?:镇|乡|街道|街办|局|委|办|区|县|市|单位|机关)"
+            r"|(?:我|本)(?:镇|乡|街道|街办|局|委|办|区|县|市|单位|机关)(\d{4})年度?"
             r"|^(\d{4})年[,，]",  # a paragraph opening "2019年，…"
             norm(ln.text),
         )
