@@ -198,6 +198,11 @@ class _Parser:
         self._year_check(doc)
         self._summarise(report)
         report["totals"] = flat.totals(report)
+        if fmt in ("legacy_national_2014", "legacy_fujian", "prose"):
+            # pre-2019 tables and prose state only some totals; the rest stay null, and say so
+            missing = [name for name, t in report["totals"].items() if t["value"] is None]
+            if missing:
+                self.warnings.append("totals_not_stated:" + ",".join(missing))
         return report
 
     # ------------------------------------------------------------ gb2019 / gb2021
