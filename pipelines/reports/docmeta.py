@@ -14,6 +14,7 @@ _TITLE_SPLIT = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+")
 _HEADER_LABEL = re.compile(
     r"^\s*(?:(?:标\s*题|题\s*名|文件名称|名\s*称)\s*[:：]|#{1,6}\s)\s*"
 )  # or "# " (Markdown)
+_GLUED_LABEL = re.compile(r"^(?:名称|标题|题名)(?=\S)")
 _YEAR_FIRST = re.compile(r"^\D{0,30}?(\d{4}|[〇零一二三四五六七八九]{4})年")
 _HEAD_LINES = 15
 
@@ -49,6 +50,7 @@ def find_title(source: Source, meta: dict) -> tuple[str | None, int | None]:
                 c.text for c in line.cells if not c.covered and re.search(L.REPORT_HEADING, norm(c.text))
             ]
             title = _HEADER_LABEL.sub("", cells[0] if len(cells) == 1 and text == line.text else text).strip()
+            title = _GLUED_LABEL.sub("", title)  # "名称沭阳县…年度报告": a metadata cell run into its label
             # a title broken over two lines: "平罗县通伏乡人民政府" / "2018 年政府信息公开年度报告"
             prev = norm(source.lines[i - 1].text) if i else ""
             if re.match(r"^\d{4}", n) and re.match(L.SIGNATURE_ORGAN, prev):

@@ -335,7 +335,9 @@ def _read_review(source: Source, start: int, out: GbRead) -> None:
             header_seen = True
             if not re.match(r"^[一二三四五六七八九十]、", n):  # the section heading is not a table line
                 out.table_lines.add(row.line)
-            if tokens and (len(tokens) >= 15 or len(tokens) % 5):
+            # a header after a whole group of five (or after glued digits, whose cells cannot be
+            # counted) opens the next group's own small table; after a partial group, the table ended
+            if tokens and (len(tokens) >= 15 or (len(tokens) % 5 and not any(t.glued for t in tokens))):
                 break
             continue  # the next group's own small table (复议, 直接起诉, 复议后起诉 apart)
         if not header_seen:
