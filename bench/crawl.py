@@ -25,7 +25,8 @@ inflates their pages/s.
 xxgk modes: `full` (capture + extraction in XXGK_EXTRACT_WORKERS processes, the
 default 1), `workers=2`, `capture` (ITEM_PIPELINES={}: WARC capture only);
 when named in --modes: `capture-gz1` and `full-gz1` (XXGK_WARC_COMPRESS_LEVEL=1),
-`capture-p2` and `full-p2` (XXGK_PROCESSES=2: the crawl sharded over 2 processes).
+`capture-p2` and `full-p2` (XXGK_PROCESSES=2: the crawl sharded over 2 processes),
+`full-traf` and `full-p2-traf` (the same with XXGK_FAST_TEXT=0: trafilatura for every page).
 Profiles: bench/profile_crawl.py.
 """
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import re
 import shutil
 import statistics
@@ -75,6 +77,12 @@ XXGK_MODES: dict[str, dict[str, str]] = {
         "XXGK_CMS_FAMILIES": "crawler.cms.trs,crawler.cms.hanweb,crawler.cms.gkmlpt,crawler.cms.generic",
     },
 }
+# Environment of a mode's crawl (its extraction workers inherit it): the `-traf` modes run the
+# full crawl with trafilatura for every page's text (no fast text path, pipelines/fast_text.py).
+XXGK_MODE_ENV: dict[str, dict[str, str]] = {}
+for _mode in ("full", "full-p2"):
+    XXGK_MODES[f"{_mode}-traf"] = XXGK_MODES[_mode]
+    XXGK_MODE_ENV[f"{_mode}-traf"] = {"XXGK_FAST_TEXT": "0"}
 DEFAULT_MODES = "full,workers=2,capture"
 
 # --skip name → the label printed. The "same URLs" variants deny xxgk's trap patterns (and
@@ -178,7 +186,7 @@ def run_xxgk(url: str, work: Path, mode: str) -> Measured:
         "--no-progress",
         *settings_args(FAST | XXGK_MODES[mode]),
     )
-    run = measure(command)
+    run = measure(command, env={**os.environ, **XXGK_MODE_ENV[mode]} if mode in XXGK_MODE_ENV else None)
     if run.returncode != 0:
         raise SystemExit(f"xxgk crawl failed ({run.returncode}):\n{run.stdout}\n{run.stderr[-3000:]}")
     run.extra = xxgk_stats(run)

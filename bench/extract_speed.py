@@ -6,8 +6,9 @@ On the benchmark corpus — every document of the synthetic portal `build_site(s
 bench/crawl.py serves (detail pages and their PDF/DOCX/XLSX attachments) — in one run:
 
 1. documents per CPU second of `extract_document` with the fast text path (`pipelines/fast_text.py`,
-   judged per site as in a crawl) and with trafilatura for every page (XXGK_FAST_TEXT=0), passes
-   alternating; the same for detail pages alone and for the text stage alone (`extract_text`);
+   judged per site as in a crawl), with trafilatura for every page (XXGK_FAST_TEXT=0), and as before
+   issue 18 (trafilatura, python-docx), passes alternating; the same for detail pages alone, and
+   for the text stage alone (`extract_text`);
 2. text equality, fast path vs trafilatura, page by page (`pipelines.text.compare_paths`) on the corpus,
    on the corpus with the container table switched off (containers learned per site only), and on
    the real pages of tests/fixtures/pages and tests/fixtures/reports/corpus;
@@ -59,19 +60,29 @@ def corpus(size: int, seed: int = 1) -> tuple[list[Doc], list[Doc]]:
     return [doc(d.path) for d in site.documents], [doc(d.path) for d in site.detail_pages]
 
 
+# The modes compared: the fast text path; trafilatura for every page; and the pipeline as it was
+# before issue 18 (trafilatura for every page, python-docx for DOCX).
+MODES = ("before", "trafilatura", "fast path")
+
+
 @contextlib.contextmanager
-def fast_path(on: bool) -> Iterator[None]:
-    """Fast text path on or off, with a fresh judge (as a new crawl or parse process starts)."""
-    before = os.environ.get("XXGK_FAST_TEXT")
-    os.environ["XXGK_FAST_TEXT"] = "1" if on else "0"
+def mode(name: str) -> Iterator[None]:
+    """One of MODES, with a fresh judge (as a new crawl or parse process starts)."""
+    from pipelines import attachments
+
+    saved_env, saved_docx = os.environ.get("XXGK_FAST_TEXT"), attachments.read_docx
+    os.environ["XXGK_FAST_TEXT"] = "1" if name == "fast path" else "0"
+    if name == "before":
+        attachments.read_docx = attachments._read_docx_python_docx
     fast_text.JUDGE = fast_text.SiteJudge()
     try:
         yield
     finally:
-        if before is None:
+        attachments.read_docx = saved_docx
+        if saved_env is None:
             os.environ.pop("XXGK_FAST_TEXT", None)
         else:
-            os.environ["XXGK_FAST_TEXT"] = before
+            os.environ["XXGK_FAST_TEXT"] = saved_env
 
 
 @contextlib.contextmanager
@@ -94,9 +105,9 @@ def text_stage_clock() -> Iterator[list[float]]:
         document_module.extract_text = real
 
 
-def cpu_rates(documents: list[Doc], fast: bool) -> tuple[float, float]:
+def cpu_rates(documents: list[Doc], name: str) -> tuple[float, float]:
     """(documents per CPU second of extract_document, pages per CPU second of the text stage)."""
-    with fast_path(fast), text_stage_clock() as text_cpu:
+    with mode(name), text_stage_clock() as text_cpu:
         started = time.process_time()
         pages = 0
         for url, headers, body in documents:
@@ -107,17 +118,17 @@ def cpu_rates(documents: list[Doc], fast: bool) -> tuple[float, float]:
 
 
 def speed(label: str, documents: list[Doc], repeat: int) -> None:
-    best: dict[bool, tuple[float, float]] = {}
+    best: dict[str, tuple[float, float]] = {}
     for _ in range(repeat):  # alternate, keep each mode's best pass: the machine is shared
-        for fast in (False, True):
-            docs, text = cpu_rates(documents, fast)
-            old = best.get(fast, (0.0, 0.0))
-            best[fast] = (max(old[0], docs), max(old[1], text))
-    (slow_docs, slow_text), (fast_docs, fast_text_rate) = best[False], best[True]
+        for name in MODES:
+            docs, text = cpu_rates(documents, name)
+            old = best.get(name, (0.0, 0.0))
+            best[name] = (max(old[0], docs), max(old[1], text))
+    (before, _), (slow, slow_text), (fast, fast_text_rate) = (best[m] for m in MODES)
     print(
-        f"{label:<28}{len(documents):>7}  trafilatura {slow_docs:7.0f}  fast path {fast_docs:7.0f}  "
-        f"ratio {fast_docs / slow_docs:5.2f}x   | text stage: {slow_text:7.0f} vs {fast_text_rate:7.0f} "
-        f"pages/CPU s, {fast_text_rate / slow_text:5.2f}x"
+        f"  {label} ({len(documents)}): before {before:.0f}, trafilatura {slow:.0f}, fast path {fast:.0f} "
+        f"documents/CPU s: fast/trafilatura {fast / slow:.2f}x, fast/before {fast / before:.2f}x; "
+        f"text stage {slow_text:.0f} vs {fast_text_rate:.0f} pages/CPU s, {fast_text_rate / slow_text:.2f}x"
     )
 
 
@@ -272,7 +283,10 @@ def main() -> None:
     print(
         f"benchmark corpus: build_site({args.size}, seed=1): {len(documents)} documents, {len(pages)} detail pages"
     )
-    print("documents per CPU second of extract_document (best of the passes):")
+    print(
+        "documents per CPU second of extract_document, best of the passes (before: trafilatura and "
+        "python-docx; trafilatura: XXGK_FAST_TEXT=0; fast path: the default):"
+    )
     speed("all documents", documents, args.repeat)
     speed("detail pages", pages, args.repeat)
     print("text equality, fast path vs trafilatura (after whitespace normalisation; `fast_text.compare`):")
