@@ -197,3 +197,24 @@ def test_vertical_table_one_cell_per_line(blank_zero):
         assert all(v is None or v == truth[k][c] for k, row in got.items() for c, v in row.items())
         assert all(row["total"] == truth[k]["total"] for k, row in got.items())
     assert report["review_litigation"] == build.expected(spec)["review_litigation"]
+
+
+def test_section4_as_three_small_tables_of_run_together_digits():
+    """Section 四 printed as three small tables (复议, 直接起诉, 复议后起诉), each row's five cells run
+    together ("271091561" = 27|10|9|15|61, the 沭阳县 2025 report flattened): each group is cut where
+    维持+纠正+其他+尚未审结 = 总计, the only such cut, and the cells say they were recovered. A group
+    with no such cut leaves the section null with a warning, never a guess."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures/reports/corpus/shuyang-2025.flattened.txt").read_text("utf-8")
+    assert "\n271091561\n" in text and "\n30003\n" in text and "\n801110\n" in text
+    report = parse_report(text=text)
+    rl = report["review_litigation"]
+    assert rl["review"] == {"upheld": 27, "corrected": 10, "other": 9, "pending": 15, "total": 61}
+    assert rl["litigation_direct"]["total"] == 3 and rl["litigation_after_review"]["total"] == 10
+    cells = [c for c in report["cells"] if c["table"] == "t4"]
+    assert len(cells) == 15 and all(c["recovered"] and c["split"] for c in cells)
+
+    broken = parse_report(text=text.replace("\n271091561\n", "\n27109156\n"))  # a digit lost: no cut adds up
+    assert broken["review_litigation"]["review"]["total"] is None
+    assert any(w.startswith(("ambiguous_cells", "recovery_")) for w in broken["parser"]["warnings"])

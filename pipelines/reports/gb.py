@@ -7,6 +7,7 @@ candidates.resolve under the checks of checks.py.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -326,6 +327,7 @@ def _header_variants(headers: list[Row], out: GbRead) -> None:
 
 def _read_review(source: Source, start: int, out: GbRead) -> None:
     tokens: list[Token] = []
+    groups: list[list[Token]] = [[]]  # tokens per small table, when the three groups are printed apart
     header_seen = False
     for row in rows_between(source, start, len(source.lines)):
         n = row.norm
@@ -337,8 +339,19 @@ def _read_review(source: Source, start: int, out: GbRead) -> None:
                 out.table_lines.add(row.line)
             # a header after a whole group of five (or after glued digits, whose cells cannot be
             # counted) opens the next group's own small table; after a partial group, the table ended
-            if tokens and (len(tokens) >= 15 or (len(tokens) % 5 and not any(t.glued for t in tokens))):
+            group = groups[-1]
+            whole = (
+                not group  # a header of the group just opened
+                or len(tokens) % 5 == 0
+                or any(t.glued for t in tokens)
+                or (
+                    len(group) == 1 and group[0].digits_only and len(group[0].raw) >= 5
+                )  # 5 cells run together
+            )
+            if tokens and (len(tokens) >= 15 or not whole):
                 break
+            if group:
+                groups.append([])
             continue  # the next group's own small table (复议, 直接起诉, 复议后起诉 apart)
         if not header_seen:
             continue
@@ -349,10 +362,40 @@ def _read_review(source: Source, start: int, out: GbRead) -> None:
         if row.tokens:
             out.table_lines.add(row.line)
             tokens.extend(row.tokens)
+            groups[-1].extend(row.tokens)
             if not row.html and len(row.tokens) == 1 and len(tokens) > 1:
                 out.vertical = True
         if len(tokens) >= 15:
             break
+    if len(groups) == 3 and all(len(g) == 1 for g in groups):
+        split = [_split_group(g[0]) for g in groups]
+        if all(split):
+            tokens = [t for g in split for t in g]
     out.t4 = Slot("review_litigation", 15, tokens or None)
     if not header_seen:
         out.warnings.append("section4_not_found")
+
+
+def _split_group(token: Token) -> list[Token] | None:
+    """One group of section 四 printed as its own small table whose five cells ran together
+    ("271091561"): the only cut into five numbers where 维持+纠正+其他+尚未审结 = 总计, else None."""
+    digits = token.raw
+    if not (token.digits_only and 5 <= len(digits) <= 15):
+        return None
+    found = []
+    for cuts in itertools.combinations(range(1, len(digits)), 4):
+        parts = [digits[a:b] for a, b in zip((0, *cuts), (*cuts, len(digits)), strict=True)]
+        if any(len(p) > 1 and p[0] == "0" for p in parts):
+            continue
+        values = [int(p) for p in parts]
+        if sum(values[:4]) == values[4]:
+            found.append((cuts, parts))
+    if len(found) != 1:
+        return None
+    cuts, parts = found[0]
+    return [
+        replace(
+            token, raw=part, start=token.start + a, end=token.start + a + len(part), glued=False, split=True
+        )
+        for a, part in zip((0, *cuts), parts, strict=True)
+    ]

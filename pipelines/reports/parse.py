@@ -387,8 +387,9 @@ class _Parser:
                 cell["source"] = "derived"
             if tok is not None:
                 cell["raw"] = part.raw if part.raw else ""
-                if part.raw != tok.raw:
+                if part.raw != tok.raw or tok.split:
                     cell["split"] = True  # digits of several cells ran together in the text
+                    cell["recovered"] = True
                 cell["blank"] = tok.blank
                 if not html and tok.start >= 0:
                     s = tok.start + part.offset

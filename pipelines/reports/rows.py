@@ -32,6 +32,7 @@ class Token:
     loc: dict | None = None
     blank: bool = False
     glued: bool = False  # digits ran into the label: cell boundaries may be lost
+    split: bool = False  # cut out of a run of digits by the format's arithmetic (a recovered cell)
     unit: str | None = None
 
     @property
