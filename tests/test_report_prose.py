@@ -86,3 +86,19 @@ def test_a_table_header_is_never_a_stated_zero():
     """'尚未审结' in a table's header run into other text is not '未…行政诉讼'."""
     text = OPENING + "结果维持结果纠正其他结果尚未审结总计30003\n###行政诉讼\n"
     assert flat_row(parse_report(text=text))["litigation_total"] is None
+
+
+def test_traditional_script_reads_as_simplified():
+    """Portals serve 繁體 versions of their pages (乐山市法制办 2010 and 沙塘镇 2016 are such copies):
+    the same sentences in traditional characters give the same totals."""
+    text = (
+        "本報告根據《中華人民共和國政府信息公開條例》要求編制。\n"
+        "2016年,政府信息依申請公開系統共收到1宗信息。2016年未發生申請行政復議和提起行政訴訟情況。\n"
+    )
+    row = flat_row(parse_report(text=text))
+    assert (row["format"], row["new_received_total"], row["review_total"], row["litigation_total"]) == (
+        "prose",
+        1,
+        0,
+        0,
+    )

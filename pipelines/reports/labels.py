@@ -403,7 +403,11 @@ PROSE_FIGURES: list[tuple] = [
         "applications_received",
         r"依申请公开(?:请求|申请)(?:共)?" + _N + r"件",
     ),  # "依申请公开请求9件，其中…收到3件"
-    ("applications_received", r"(?:收到|受理)" + _N + r"件", r"申请[^。；;]*$"),
+    (
+        "applications_received",
+        r"(?:收到|受理)" + _N + r"(?:件|宗)",
+        r"申请[^。；;]*$",
+    ),  # "…依申请公开系统共收到1宗"
     ("applications_received", r"(?:收到|受理)" + _N + r"(?:件|份)[^，。；,;\d]{0,10}?申请"),
     (
         "applications_processed",

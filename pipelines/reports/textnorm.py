@@ -30,9 +30,32 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUMERAL_CHARS = "〇零一二两三四五六七八九十百千"
 
 
+# Traditional characters of the reports' vocabulary → simplified, one for one (offsets stay valid):
+# portals serve 繁體 versions of their pages, and copies of reports circulate in traditional script.
+# Only characters that are never simplified ones are mapped.
+_T2S = str.maketrans(
+    "開報請數處復複議訴訟總計結轉範條與機關辦區縣鄉鎮務費無據統類權護過執詢項製補後確內訪舉驗規劃實際現發佈單們專業會"
+    "員級聯絡網頁體經濟環節長門況種個為對於這將從應當時間簡稱營運動態財預決勞災醫療衛齡資訊電話號碼郵編導組織構維紀錄"
+    "檔證書檢齊嚴責監傳達學習認識說問題進見採納廣聽歡黨幹鄰產設勢圍繞戶貧給農陽萬億餘並較邊屆樓東廳勵貼違紛擾罰強險協"
+    "調讀視頻歷積極屬國稅辭職徵購買賣價額負擔貨幣銀貸質續聲隨遞徑獲覽瀏觀點擊詞蓋簽線評測標準樣啟隊審閱圖館滿願參異歸"
+    "軟備術語譯錯誤糾優狀氣難礎築場廠鐵車輛輸貿飲藥養殘撫贈獻愛綠漢寫錫殯寶兒婦繼舊歲陸賴龍鳳雲灣礙擬攝豐寬藝廢棄嶺蘇"
+    "贊鍵鏈麗亞佔償儲兌嘗壞夠奪奮孫寧尋幫廈彙徹擁擇攜斷暢樂橋歐沒潔潛濱燈爭獎畝畫盡礦禮窮競筆糧緊綜繳罷聞臨莊薦蟲衝覺"
+    "觸訂訓託記許詳誌誠課談諮謀講讓貢賠賦賬趕躍輔輕迴遲還選遺邁釋針銷鋪錦鎖鏡閉閒閣闊隸雖雙雜離靈響頂順須領頭顧顯風飛"
+    "駐騰驚鬧魚鹽麥黃齒劉張楊趙吳鄭陳錢鄧蔣",
+    "开报请数处复复议诉讼总计结转范条与机关办区县乡镇务费无据统类权护过执询项制补后确内访举验规划实际现发布单们专业会"
+    "员级联络网页体经济环节长门况种个为对于这将从应当时间简称营运动态财预决劳灾医疗卫龄资讯电话号码邮编导组织构维纪录"
+    "档证书检齐严责监传达学习认识说问题进见采纳广听欢党干邻产设势围绕户贫给农阳万亿余并较边届楼东厅励贴违纷扰罚强险协"
+    "调读视频历积极属国税辞职征购买卖价额负担货币银贷质续声随递径获览浏观点击词盖签线评测标准样启队审阅图馆满愿参异归"
+    "软备术语译错误纠优状气难础筑场厂铁车辆输贸饮药养残抚赠献爱绿汉写锡殡宝儿妇继旧岁陆赖龙凤云湾碍拟摄丰宽艺废弃岭苏"
+    "赞键链丽亚占偿储兑尝坏够夺奋孙宁寻帮厦汇彻拥择携断畅乐桥欧没洁潜滨灯争奖亩画尽矿礼穷竞笔粮紧综缴罢闻临庄荐虫冲觉"
+    "触订训托记许详志诚课谈咨谋讲让贡赔赋账赶跃辅轻回迟还选遗迈释针销铺锦锁镜闭闲阁阔隶虽双杂离灵响顶顺须领头顾显风飞"
+    "驻腾惊闹鱼盐麦黄齿刘张杨赵吴郑陈钱邓蒋",
+)
+
+
 def norm(s: str) -> str:
-    """NFKC, no whitespace: the form every label pattern is written against."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", s) if not ch.isspace())
+    """NFKC, simplified script, no whitespace: the form every label pattern is written against."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", s).translate(_T2S) if not ch.isspace())
 
 
 @dataclass
@@ -60,7 +83,7 @@ def norm_with_map(s: str, *, keep_newlines: bool = False) -> NormText:
             chars.append("\n")
             origin.append(i)
             continue
-        n = unicodedata.normalize("NFKC", ch)
+        n = unicodedata.normalize("NFKC", ch).translate(_T2S)
         for c in n:
             if c.isspace():
                 continue
