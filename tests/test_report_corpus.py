@@ -144,3 +144,17 @@ def test_legacy_and_prose_reports_name_the_totals_they_leave_null(parsed):
             warning = next(w for w in row["parser_warnings"] if w.startswith("totals_not_stated:"))
             assert warning.split(":", 1)[1].split(",") == nulls, entry["file"]
     assert seen >= 10
+
+
+def test_figures_printed_away_from_their_labels_count_only_when_the_table_confirms_them(parsed):
+    """PDF-to-Markdown conversions print several rows' labels first and their figures after. The
+    上海市政府办公厅 2025 text reads whole (H1 and H2 hold with the moved figures in place); the 上海市科委
+    2024 text, scrambled further, leaves those rows null and says so — its outcome totals then come
+    from its own prose, where they close H2 exactly."""
+    by_file = {e["file"]: (r, row) for e, r, row in parsed}
+    _report, row = by_file["shanghai-bgt-2025.md.txt"]
+    assert not any(w.startswith("displaced_rows_unconfirmed") for w in row["parser_warnings"])
+    report, row = by_file["shanghai-kewei-2024.md.txt"]
+    assert any(w.startswith("displaced_rows_unconfirmed") for w in row["parser_warnings"])
+    assert report["applications"]["rows"]["partial"]["total"] is None
+    assert report["totals"]["denied_total"] == {"value": 2, "source": "prose"}
