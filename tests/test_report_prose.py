@@ -102,3 +102,13 @@ def test_traditional_script_reads_as_simplified():
         0,
         0,
     )
+
+
+def test_carried_over_and_forward_in_prose():
+    """闽侯县政府办公室 2023: received, answered including one carried over, one carried into 2024."""
+    text = OPENING.replace("2024", "2023") + (
+        "本年度我办共收到依申请公开政府信息84件，已答复84件（含上一年结转答复1件），结转至2024年答复1件。\n"
+    )
+    row = flat_row(parse_report(text=text))
+    assert [row[k] for k in ("new_received_total", "carried_over_total", "processed_total")] == [84, 1, 84]
+    assert row["carried_forward_total"] == 1

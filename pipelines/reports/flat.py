@@ -201,6 +201,7 @@ def _legacy(report: dict, key: str, field: str = "value"):
 _PROSE_TOTALS = {
     "new_received_total": "applications_received",
     "processed_total": "applications_processed",
+    "carried_over_total": "applications_carried_over",
     "carried_forward_total": "applications_carried_forward",
     "review_total": "review_cases",
     "litigation_total": "litigation_cases",
