@@ -158,3 +158,12 @@ def test_figures_printed_away_from_their_labels_count_only_when_the_table_confir
     assert any(w.startswith("displaced_rows_unconfirmed") for w in row["parser_warnings"])
     assert report["applications"]["rows"]["partial"]["total"] is None
     assert report["totals"]["denied_total"] == {"value": 2, "source": "prose"}
+
+
+def test_prose_that_contradicts_the_table_is_flagged_and_the_table_kept(parsed):
+    """A 长春 bureau's 2023 report says 共受理政府信息公开申请2件 in its prose and prints 本年新收 3 in its
+    table: the table's figure is the total, and the disagreement is a failed check (T1)."""
+    by_file = {e["file"]: (r, row) for e, r, row in parsed}
+    report, row = by_file["pages/changchun-styjrswj-2023.txt"]
+    assert report["totals"]["new_received_total"] == {"value": 3, "source": "table"}
+    assert "T1:applications_received" in row["checks_failed_ids"]

@@ -89,10 +89,11 @@ def narrative_year(source: Source) -> int | None:
         m = re.search(
             r"(\d{4})年度?[,，]?(?:我|本)(?:镇|乡|街道|街办|局|委|办|区|县|市|单位|机关)"
             r"|(?:我|本)(?:镇|乡|街道|街办|局|委|办|区|县|市|单位|机关)(\d{4})年度?"
-            r"|^(\d{4})年[,，]",  # a paragraph opening "2019年，…"
+            r"|^(\d{4})年[,，]"  # a paragraph opening "2019年，…"
+            r"|截[止至](\d{4})年12月31日",  # "截止2023年12月31日我局…"
             norm(ln.text),
         )
-        year = m and (m.group(1) or m.group(2) or m.group(3))
+        year = m and (m.group(1) or m.group(2) or m.group(3) or m.group(4))
         if year and _year(year):
             return int(year)
     return None
