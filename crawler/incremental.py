@@ -86,6 +86,22 @@ def reports_written_path(log: Path) -> Path:
     return log.with_suffix(".written")
 
 
+UNACCOUNTED_KEY = "xxgk/unaccounted"  # stats: URLs fetched and archived this run that got no row
+UNACCOUNTED_LISTED = 1000
+
+
+def record_unaccounted(stats, lost: list) -> None:
+    """Documents a finished run fetched and archived but wrote no row for: work lost, said so
+    (the status, the exit code, the manifest and the report name them)."""
+    if lost:
+        urls = sorted({known.url for known in lost})
+        stats.set_value(UNACCOUNTED_KEY, urls[:UNACCOUNTED_LISTED])
+        stats.set_value(f"{UNACCOUNTED_KEY}_count", len(urls))
+        logger.error(
+            "%d document(s) fetched this run have no dataset row: %s", len(urls), ", ".join(urls[:5])
+        )
+
+
 def ask_again(crawler: Crawler, spider, known, meta: dict[str, Any]) -> None:
     """Schedule a known document again, ahead of new listings, past the duplicate filter; one
     fetched this run is answered from its WARC record (ConditionalRequestMiddleware)."""
@@ -118,6 +134,7 @@ class RunStateExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def spider_opened(self, spider) -> None:
@@ -228,13 +245,18 @@ class RunStateExtension:
         return len(lost)
 
     def spider_closed(self, spider, reason: str) -> None:
+        if reason == "finished" and not self.crawler.settings.get("XXGK_REDIS_URL"):
+            # distributed: each worker accounts for its own (crawler.runs.distributed)
+            record_unaccounted(self.crawler.stats, self.state.unsettled_fetches(self.run_id, current=True))
         self.state.finish_run(self.run_id, reason)
         if reason == "finished":  # never resumed: its reports are written and linked
             log = run_reports_path(self.crawler)
             log.unlink(missing_ok=True)
             reports_written_path(log).unlink(missing_ok=True)
         self.crawler.stats.set_value("xxgk/state/counts", self.state.counts())
-        self.state.close()
+
+    def engine_stopped(self) -> None:
+        self.state.close()  # after every spider_closed handler (the distributed one reads it too)
 
 
 class ConditionalRequestMiddleware:

@@ -257,6 +257,16 @@ class DocumentPipeline:
             self.versions.written(row, item)
         self.stats.inc_value(f"xxgk/documents/{row.get('kind') or 'unknown'}")
 
+    def _write_reports(self, log: PickledLog) -> dict[str, int]:
+        """Write a report log's reports past those an earlier session wrote (its .written mark)."""
+        assert self.reports is not None
+        written = reports_written_path(log.path) if log.path else None
+        skip = int(written.read_text() or 0) if written is not None and written.exists() else 0
+        counts = write_reports(log, self.reports, self.report_dir, skip)
+        if written is not None:
+            written.write_text(str(len(log)))
+        return counts
+
     async def _parent_column(self, item: dict[str, Any]) -> str | None:
         parent = item.get("parent_url")
         if not parent:
@@ -308,13 +318,18 @@ class DocumentPipeline:
             )
             hand_off.write_bytes(pickle.dumps(self.shard_hand_off, protocol=pickle.HIGHEST_PROTOCOL))
         elif self.reports is not None and self.report_entries is not None:
-            written = reports_written_path(self.report_entries.path) if self.report_entries.path else None
-            skip = int(written.read_text() or 0) if written is not None and written.exists() else 0
-            counts = write_reports(self.report_entries, self.reports, self.report_dir, skip)
-            if written is not None:
-                written.write_text(str(len(self.report_entries)))
-            for key, value in counts.items():
+            for key, value in self._write_reports(self.report_entries).items():
                 self.stats.set_value(key, value)
+            if self.settings.get("XXGK_REDIS_URL") and self.report_entries.path is not None:
+                from crawler.runs.distributed import stopped_workers_reports
+
+                # a worker killed and never restarted left reports whose rows are written
+                for log in stopped_workers_reports(self.crawler, self.report_entries.path.parent):
+                    with log:
+                        self.stats.inc_value(
+                            "xxgk/annual_reports/adopted",
+                            self._write_reports(log).get("xxgk/annual_reports", 0),
+                        )
         if self.report_entries is not None:
             self.report_entries.close()
         if self.versions is not None and self.documents is not None:

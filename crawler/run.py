@@ -374,6 +374,15 @@ def summary_lines(result: CrawlResult) -> list[str]:
     for seed, reason in result.seed_errors.items():
         lines.append(f"  seed failed   {seed}: {reason}")
     lines += completeness_lines(s)
+    if s.get("xxgk/unaccounted_count"):
+        listed = s.get("xxgk/unaccounted") or []
+        lines.append(
+            f"  UNACCOUNTED   {s['xxgk/unaccounted_count']} document(s) fetched and archived without a row "
+            "(the next run's repair pass extracts them):"
+        )
+        lines += [f"                {url}" for url in listed[:10]]
+        if len(listed) > 10:
+            lines.append(f"                … {s['xxgk/unaccounted_count'] - 10} more in the crawl log")
     p = result.paths
     lines += [
         "",

@@ -90,6 +90,9 @@ def execute(urls: list[str], args: argparse.Namespace, extra: dict | None = None
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.incremental import UNACCOUNTED_KEY
+    from crawler.runs.runner import EXIT_INCOMPLETE
+
     result = execute(args.urls, args)
     if result.start_error:  # a crawl process of `--processes N` failed: the others' captures are kept
         raise CliError(result.start_error, 3)
@@ -97,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             "no seed could be crawled: " + "; ".join(f"{u}: {r}" for u, r in result.seed_errors.items()), 3
         )
+    lost = result.stats.get(f"{UNACCOUNTED_KEY}_count", 0)
+    if lost:
+        print(f"xxgk crawl: {lost} document(s) fetched and archived without a dataset row", file=sys.stderr)
+        return EXIT_INCOMPLETE
     return shortfall_status(result.stats)
 
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import redis
 from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -27,6 +30,7 @@ from twisted.internet.task import LoopingCall
 
 from crawler.runs.lease import LeasedQueue, LeaseUpkeep, frontier_size
 from crawler.signals import nudge_engine
+from pipelines.pickled import PickledLog
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,8 +62,6 @@ def redis_settings(settings: Settings, name: str) -> dict[str, Any]:
 
 def shared_run_id(redis_url: str, overrides: dict[str, Any], name: str) -> str:
     """All workers of a crawl use the run id of the first one to start (SET NX)."""
-    import redis
-
     from crawler.run import new_run_id
 
     prefix = key_prefix(overrides, name)
@@ -75,8 +77,6 @@ class WorkerCoordination:
     """Announce this worker's activity in Redis; stay open while others are active."""
 
     def __init__(self, crawler: Crawler):
-        import redis
-
         settings = crawler.settings
         self.crawler = crawler
         self.prefix = settings.get("XXGK_REDIS_PREFIX")
@@ -88,6 +88,7 @@ class WorkerCoordination:
         self.site = settings.get("XXGK_COLLECTION") or ""
         self.repaired: set[str] = set()
         self.leases = LeaseUpkeep(crawler)
+        self.quiet_since: float | None = None  # when this worker first found no other one active
         self.session_start = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")  # as WARC-Date sorts
 
     @classmethod
@@ -124,7 +125,7 @@ class WorkerCoordination:
     def every_second(self) -> None:
         """The worker is alive (its process runs, extracting or crawling); its leases are kept."""
         try:
-            self.server.set(self.alive_key, "1", px=int(self.ttl * 1000))
+            self.server.set(self.alive_key, repr(time.time()), px=int(self.ttl * 1000))
         except RedisError as exc:
             logger.warning("cannot reach Redis: %s", exc)
         self.leases.tick()
@@ -133,7 +134,9 @@ class WorkerCoordination:
         self.server.delete(self.key)
         self.last_beat = 0.0
         others = [k for k in self.server.scan_iter(f"{self.prefix}:active:*") if k.decode() != self.key]
-        if not others and self.repair_dead_workers(spider):
+        if not others and self.settling():
+            raise DontCloseSpider
+        if not others and self.repair_stopped_workers(spider):
             raise DontCloseSpider
         if others:
             logger.debug("frontier empty, %d other worker(s) still active: waiting", len(others))
@@ -144,39 +147,95 @@ class WorkerCoordination:
             reactor.callLater(0.5, nudge_engine, self.crawler)
             raise DontCloseSpider
 
-    def repair_dead_workers(self, spider) -> int:
-        """Documents a stopped worker captured in this run but never wrote a row for (killed with
-        them in its extraction backlog) are extracted here, from its WARC records. A worker is
-        alive while its process runs (its alive key, renewed every second, outlives its crawl
-        until its extraction is done), so a worker still extracting is left alone."""
-        from crawler.incremental import ask_again, crawl_state, run_id
+    def settling(self) -> bool:
+        """Before the last active worker stops: another worker killed less than
+        ALIVE_STALE_SECONDS ago still looks alive. Wait that long once, so what it left is
+        known to be left (repaired, adopted) when this worker decides."""
+        now = time.monotonic()
+        if self.quiet_since is None:
+            self.quiet_since = now
+        if now - self.quiet_since > ALIVE_STALE_SECONDS + 1:
+            return False
+        if not live_workers(self.server, self.prefix)[0] - {self.worker}:
+            return False
+        from twisted.internet import reactor
 
-        alive = {k.decode().rsplit(":", 1)[1] for k in self.server.scan_iter(f"{self.prefix}:alive:*")}
-        alive.discard(self.worker)
+        reactor.callLater(1.0, nudge_engine, self.crawler)
+        return True
 
-        def stopped(ref: dict[str, Any] | None) -> bool:
-            worker = warc_worker(ref, self.site)
-            if worker == self.worker:  # this worker's own earlier session, killed
-                return bool(ref) and str(ref.get("date") or "") < self.session_start
-            return worker not in alive
+    def unsettled(self) -> tuple[list, list]:
+        """This run's documents other workers captured without a row yet: (by a stopped worker —
+        killed with them in its extraction backlog, or this worker's own earlier session —, by a
+        worker still alive). A worker is alive while its process runs: its alive key, renewed
+        every second, outlives its crawl until its extraction is done."""
+        from crawler.incremental import crawl_state, run_id
 
-        lost = [
-            known
-            for known in crawl_state(self.crawler).unsettled_fetches(run_id(self.crawler), current=True)
-            if known.url not in self.repaired and stopped(known.ref)
-        ]
+        alive = live_workers(self.server, self.prefix)[0] - {self.worker}
+        stopped, running = [], []
+        for known in crawl_state(self.crawler).unsettled_fetches(run_id(self.crawler), current=True):
+            worker = warc_worker(known.ref, self.site)
+            if worker == self.worker:  # this session's own are settled by its own pipeline
+                if str((known.ref or {}).get("date") or "") < self.session_start:
+                    stopped.append(known)
+            else:
+                (running if worker in alive else stopped).append(known)
+        return stopped, running
+
+    def stopped_workers(self) -> list[str]:
+        """Other workers with WARC files in the collection and no live process."""
+        from crawler.collection import collection_paths
+
+        alive = live_workers(self.server, self.prefix)[0]
+        archive = collection_paths(self.crawler).archive
+        names = (warc_worker({"filename": p.name}, self.site) for p in archive.glob("*.warc*"))
+        return sorted({w for w in names if w} - alive - {self.worker})
+
+    def repair_stopped_workers(self, spider) -> int:
+        """What stopped workers captured without a row is extracted here, from their WARC records;
+        while a live worker still has captures without rows, wait for it."""
+        from archive.coverage import ensure_covered
+        from archive.recover import recover_open_files
+        from crawler.collection import collection_paths
+        from crawler.incremental import ask_again
+
+        # a stopped worker's open WARC is closed (a live writer's lock keeps it from us) and indexed
+        paths = collection_paths(self.crawler)
+        if paths.archive.exists() and recover_open_files(paths.archive):
+            ensure_covered(paths.collection)
+        stopped, running = self.unsettled()
+        lost = [known for known in stopped if known.url not in self.repaired]
         for known in lost:
             self.repaired.add(known.url)
             ask_again(self.crawler, spider, known, {"xxgk_repair": True})
         if lost:
             logger.warning("extracting %d document(s) a stopped worker captured without a row", len(lost))
             self.crawler.stats.inc_value("xxgk/state/repaired_from_stopped_workers", len(lost))
+        if not lost and any(k.url not in self.repaired for k in running):
+            from twisted.internet import reactor
+
+            reactor.callLater(1.0, nudge_engine, self.crawler)  # look again when they may be done
+            return 1
         return len(lost)
 
     def closed(self, spider, reason: str) -> None:
         if self.alive is not None and self.alive.running:
             self.alive.stop()
         self.leases.tick()  # what finished is acknowledged; what was cut off returns after its lease
+        if reason == "finished":
+            from crawler.incremental import crawl_state, record_unaccounted, run_id
+
+            # its own captures (its pipeline is closed: each has its row, or is lost) and what
+            # stopped workers left; live workers account for theirs
+            own = [
+                known
+                for known in crawl_state(self.crawler).unsettled_fetches(run_id(self.crawler), current=True)
+                if warc_worker(known.ref, self.site) == self.worker
+            ]
+            record_unaccounted(self.crawler.stats, own + self.unsettled()[0])
+            if not live_workers(self.server, self.prefix)[0] - {self.worker}:
+                # the last worker out answers for the files of workers that stopped for good: its
+                # manifest counts them (crawler.runs.runner), as it took over their work
+                self.crawler.stats.set_value("xxgk/workers/adopted", self.stopped_workers())
         self.server.delete(self.key, self.alive_key)
         others = list(self.server.scan_iter(f"{self.prefix}:active:*"))
         if reason == "finished" and not others and not frontier_size(self.server, f"{self.prefix}:requests"):
@@ -188,8 +247,48 @@ class WorkerCoordination:
         self.server.close()
 
 
+ALIVE_STALE_SECONDS = 3.0  # an alive key is refreshed every second: older than this, its process is gone
+
+
+def live_workers(server, prefix: str) -> tuple[set[str], set[str]]:
+    """(workers whose process runs, workers whose alive key is still there but no longer refreshed)."""
+    live, stale = set(), set()
+    now = time.time()
+    for key in server.scan_iter(f"{prefix}:alive:*"):
+        value = server.get(key)
+        worker = key.decode().rsplit(":", 1)[1]
+        try:
+            fresh = value is not None and now - float(value) < ALIVE_STALE_SECONDS
+        except ValueError:
+            fresh = False
+        (live if fresh else stale).add(worker)
+    return live, stale
+
+
 def warc_worker(ref: dict[str, Any] | None, collection: str) -> str | None:
     """The worker whose WARC holds a capture: its files are named <collection>-<worker>-<time>-<n>."""
     name = (ref or {}).get("filename") or ""
     match = re.match(rf"{re.escape(collection)}-(.+)-\d{{14}}-\d+\.warc", name)
     return match.group(1) if match else None
+
+
+def stopped_workers_reports(crawler: Crawler, run_dir: Path) -> Iterator[PickledLog]:
+    """The annual-report logs of this run's workers that are not alive (killed, never restarted),
+    each held under a Redis lock while the caller writes its reports, so two survivors do not."""
+    server = redis.Redis.from_url(crawler.settings.get("REDIS_URL"))
+    prefix = crawler.settings.get("XXGK_REDIS_PREFIX")
+    me = crawler.settings.get("XXGK_WORKER_ID")
+    try:
+        for path in sorted(run_dir.glob("annual-reports-*.pickled")):
+            worker = path.stem.removeprefix("annual-reports-")
+            if worker == me or worker in live_workers(server, prefix)[0]:
+                continue
+            lock = server.lock(f"{prefix}:reports:{worker}", timeout=300, blocking_timeout=60)
+            if not lock.acquire():
+                continue
+            try:
+                yield PickledLog.resume(path)
+            finally:
+                lock.release()
+    finally:
+        server.close()

@@ -165,6 +165,11 @@ def build_manifest(
         },
         # listings that state their size (共N条, countPage, totalrecord …) vs what the crawl reached
         "completeness": completeness_report(s),
+        # fetched and archived this run without a dataset row: work lost (status "incomplete")
+        "unaccounted": {
+            "count": s.get("xxgk/unaccounted_count", 0),
+            "urls": s.get("xxgk/unaccounted", []),
+        },
         "removed": [
             {"url": r["url"], "reason": r.get("removed_reason"), "at": r.get("fetched_at")}
             for r in rows

@@ -116,10 +116,28 @@ h2{{margin-top:1.6em;font-size:1.1em}} .empty{{color:#888}} code{{font-size:.9em
 <h2>WARC bytes per file</h2>{bar_chart(files, unit=" B")}
 <h2>Timeline: captures over time</h2>{timeline_chart(stamps)}
 <h2>Removed documents</h2><ul>{removed}</ul>
+{_unaccounted(manifest.get("unaccounted") or {})}
 {shortfalls}
 <p>Machine-readable: <code>manifest.json</code> next to this file.</p>
 </body></html>
 """
+
+
+def _unaccounted(unaccounted: dict[str, Any]) -> str:
+    """Documents fetched and archived without a dataset row (work lost), listed."""
+    if not unaccounted.get("count"):
+        return ""
+    items = "".join(f"<li><code>{escape(u)}</code></li>" for u in unaccounted["urls"])
+    more = unaccounted["count"] - len(unaccounted["urls"])
+    tail = (
+        f"<li>… and {more} more (manifest.json lists the first {len(unaccounted['urls'])})</li>"
+        if more > 0
+        else ""
+    )
+    return (
+        f"<h2>Unaccounted: {unaccounted['count']} document(s) fetched and archived without a row</h2>"
+        f"<p>The next run's repair pass extracts them from their WARC records.</p><ul>{items}{tail}</ul>"
+    )
 
 
 def _shortfalls(completeness: dict[str, Any]) -> str:

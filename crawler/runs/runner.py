@@ -4,6 +4,8 @@ Exit codes (for cron and systemd; docs/operations.md):
   0   every due site was crawled (or none was due)
   1   at least one site failed: no seed answered, or the crawl could not start
   2   usage error: invalid sites file, unknown --only name, bad option
+  5   at least one site's run finished with work unaccounted for: documents fetched and archived
+      without a dataset row (status "incomplete"; the URLs are in its manifest and report)
   75  at least one site was skipped because another run holds its collection, or because it
       shares a host with a site crawling now (EX_TEMPFAIL: the next start runs it)
   130 interrupted (SIGINT/SIGTERM): what was fetched is kept, the next run resumes
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.incremental import UNACCOUNTED_KEY
 from crawler.run import CrawlLocked, CrawlResult, PreparedCrawl, prepare_crawl, run_prepared
 from crawler.runs.manifest import build_manifest, run_files, timeline, write_manifest
 from crawler.runs.report import write_report
@@ -28,13 +31,13 @@ from crawler.state import CrawlState, state_path
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 5, 75, 130
 
 
 @dataclass
 class SiteOutcome:
     site: Site
-    status: str  # ok | failed | interrupted | locked | deferred | not-due
+    status: str  # ok | failed | incomplete | interrupted | locked | deferred | not-due
     message: str = ""
     result: CrawlResult | None = None
     manifest: Path | None = None
@@ -52,6 +55,8 @@ class RunOutcome:
             return EXIT_INTERRUPTED
         if "failed" in statuses:
             return EXIT_FAILED
+        if "incomplete" in statuses:
+            return EXIT_INCOMPLETE
         if statuses & {"locked", "deferred"}:
             return EXIT_LOCKED
         return EXIT_OK
@@ -154,10 +159,16 @@ def run_sites(
             status, message = "failed", "; ".join(f"{u}: {r}" for u, r in result.seed_errors.items())
         elif reason in ("shutdown", "cancelled"):
             status, message = "interrupted", f"stopped ({reason}); the next run resumes"
+        elif result.stats.get(UNACCOUNTED_KEY):
+            lost = result.stats.get(f"{UNACCOUNTED_KEY}_count", 0)
+            status, message = "incomplete", f"{lost} document(s) fetched without a row (listed in the report)"
         else:
             status, message = "ok", f"finish reason {reason}" + (" (resumed)" if prep.resumed else "")
         worker_name = prep.settings.get("XXGK_WORKER_ID")
         files = run_files(result, worker_name)
+        for stopped in result.stats.get("xxgk/workers/adopted") or []:  # gone for good, no manifest
+            if not (prep.run_dir / f"manifest-{stopped}.json").exists():
+                files = sorted({*files, *run_files(result, stopped)})
         manifest = build_manifest(result, site, status, files)
         suffix = f"-{worker_name}" if worker_name else ""
         if worker_name:

@@ -23,6 +23,20 @@ FAST = [
 ]
 
 
+def xxgk_popen(*args: str, log: Path | None = None) -> subprocess.Popen:
+    """An xxgk command started in its own session (a SIGKILL to its group takes its workers
+    too, as systemd would), its output appended to ``log`` (a file: orphans cannot hold it up)."""
+    with open(log or os.devnull, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", *args],
+            cwd=REPO,
+            env=dict(os.environ, PYTHONPATH=str(REPO)),
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+
+
 def xxgk_server(*args: str, answers: str, timeout: float = 120) -> subprocess.Popen:
     """An xxgk command that serves (replay, serve), started as a user would and waited for until
     ``answers`` (a URL) answers; bounded by ``timeout``."""

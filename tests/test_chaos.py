@@ -1,0 +1,163 @@
+"""Chaos: SIGKILL at random moments, then the invariants of a collection that lost nothing.
+
+Rounds of kills land on the run's parent process (its whole process group, as the OOM killer
+or a power cut would), on one extraction worker (the pool is replaced, the run goes on), and,
+in distributed mode, on one of two workers sharing a real Redis (its leased requests return
+to the other; what it captured without a row is extracted by the survivor). After the final
+run, whatever the moments were:
+
+- every ground-truth document is in the dataset exactly once;
+- every WARC passes `xxgk warc check`;
+- index.cdxj equals a rebuild from the WARCs, and no .open or pending files are left;
+- the manifests' document counts equal the rows.
+
+The moments are drawn from a seeded generator (XXGK_CHAOS_SEED; printed on failure) and
+counted in requests served, so a round is bounded whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from archive.index import collection_files, index_warcs
+from archive.index_sink import PENDING_DIR
+from tests.support.runner import xxgk, xxgk_popen
+from tests.test_distributed_redis import REDIS_URL, redis_server
+from tests.test_pool_replace import extraction_workers
+from tests.test_resume_kill import SLOW, finish, kill_after, served_portal, start_run
+
+SEED = int(os.environ.get("XXGK_CHAOS_SEED", "20261206"))
+
+
+@pytest.fixture
+def rng(request) -> random.Random:
+    seed = SEED + sum(map(ord, request.node.name))
+    request.node.user_properties.append(("chaos seed", seed))
+    print(f"chaos seed {seed}")  # shown with a failure's captured output
+    return random.Random(seed)
+
+
+def assert_whole(out: Path, collection: Path, expected_urls: set[str]) -> list[dict]:
+    rows = jsonl(out / "datasets" / "demo" / "documents.jsonl")
+    counts = Counter(r["url"] for r in rows)
+    assert set(counts) == expected_urls, sorted(set(counts) ^ expected_urls)[:10]
+    assert [u for u, n in counts.items() if n > 1] == []  # exactly once
+    archive = collection / "archive"
+    files = collection_files(archive)
+    assert files and not list(archive.glob("*.open"))
+    check = xxgk("warc", "check", *map(str, files))
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    lines = (collection / "indexes" / "index.cdxj").read_text(encoding="utf-8").splitlines()
+    assert lines == index_warcs(files, root=archive)  # equals a rebuild
+    assert not (collection / "indexes" / PENDING_DIR).exists()
+    # annual reports: each exactly once, the same reports a re-parse of the archive finds
+    reports = Counter(r["doc_id"] for r in jsonl(out / "datasets" / "demo" / "annual_reports.jsonl"))
+    assert [d for d, n in reports.items() if n > 1] == []
+    reparsed = out.parent / "reparsed"
+    parse = xxgk("parse", str(collection), "--out", str(reparsed))
+    assert parse.returncode == 0, parse.stderr[-2000:]
+    expected_reports = {r["doc_id"] for r in jsonl(next(reparsed.glob("datasets/*/annual_reports.jsonl")))}
+    assert expected_reports and set(reports) == expected_reports
+    return rows
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def manifest_documents(out: Path) -> int:
+    """Rows counted by the runs' manifests (one per worker in distributed mode)."""
+    total = 0
+    for path in (out / "runs" / "demo").glob("*/manifest*.json"):
+        docs = orjson.loads(path.read_bytes())["counts"]["documents"]
+        total += docs["new"] + docs["changed"]
+    return total
+
+
+def kill_a_worker_then_the_run(proc: subprocess.Popen, portal, at: int, then: int) -> None:
+    """SIGKILL one extraction worker once `at` requests were served, then the whole run at `then`."""
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while not workers and proc.poll() is None:
+        assert time.monotonic() < deadline, "crawl made no progress"
+        workers = extraction_workers(proc.pid) if len(portal.requests) >= at else []
+        time.sleep(0.01)
+    assert workers, "the run ended before a worker could be killed"
+    os.kill(workers[0], signal.SIGKILL)
+    kill_after(proc, portal, then, signal.SIGKILL)
+
+
+def test_kills_of_the_run_and_its_workers_lose_nothing(tmp_path, rng):
+    with served_portal(tmp_path, 30, 11) as (portal, sites, out, collection):
+        expected = {portal.url(d.path) for d in portal.site.documents}
+        for kind in ("run", "worker", "run"):
+            portal.clear_requests()
+            proc = start_run(sites, out)
+            if kind == "worker":
+                at = rng.randint(4, 12)
+                kill_a_worker_then_the_run(proc, portal, at, at + rng.randint(3, 10))
+            else:
+                kill_after(proc, portal, rng.randint(3, 20), signal.SIGKILL)
+        portal.clear_requests()
+        assert finish(start_run(sites, out)) == 0
+    rows = assert_whole(out, collection, expected)
+    assert manifest_documents(out) == len(rows)
+
+
+def test_xxgk_crawl_killed_resumes_and_writes_each_document_once(tmp_path, rng):
+    with served_portal(tmp_path, 30, 12) as (portal, _, out, collection):
+        expected = {portal.url(d.path) for d in portal.site.documents}
+        args = ["crawl", portal.root_url, "--out", str(out), "--name", "demo", *SLOW]
+        for _ in range(2):
+            portal.clear_requests()
+            kill_after(xxgk_popen(*args), portal, rng.randint(5, 25), signal.SIGKILL)
+        portal.clear_requests()
+        done = xxgk(*args)
+        assert done.returncode == 0, done.stderr
+        assert "resumed       run" in done.stdout
+        refetched = [r for r in portal.requests if portal.url(r.path) in expected]
+    assert_whole(out, collection, expected)
+    # what the killed sessions archived was answered from the WARCs, not fetched again
+    assert len(refetched) < len(expected)
+
+
+@pytest.mark.parametrize("restart", [True, False], ids=["restarted", "killed-for-good"])
+def test_a_distributed_worker_killed_loses_nothing(tmp_path, rng, restart):
+    server = redis_server()
+    prefix = f"xxgk-test:{uuid.uuid4().hex}"
+    try:
+        with served_portal(tmp_path, 40, 13) as (portal, sites, out, collection):
+            expected = {portal.url(d.path) for d in portal.site.documents}
+
+            def worker(name: str) -> subprocess.Popen:
+                return xxgk_popen(
+                    "run", str(sites), "--out", str(out), "--redis", REDIS_URL, "--worker-id", name, *SLOW,
+                    "-s", f"XXGK_REDIS_PREFIX={prefix}", "-s", "XXGK_LEASE_SECONDS=4",
+                    log=out / f"{name}.out",
+                )  # fmt: skip
+
+            survivor, victim = worker("w1"), worker("w2")
+            kill_after(victim, portal, rng.randint(10, 40), signal.SIGKILL)
+            # restarted, it recovers its WARC and goes on; killed for good, the survivor takes its
+            # leases, its captures and its reports
+            codes = [finish(survivor), finish(worker("w2")) if restart else 0]
+        assert codes == [0, 0], [(out / f"{w}.out").read_text()[-3000:] for w in ("w1", "w2")]
+        rows = assert_whole(out, collection, expected)
+        if restart:
+            assert manifest_documents(out) == len(rows)
+        assert not list(server.scan_iter(f"{prefix}:requests*"))  # the frontier was emptied
+    finally:
+        keys = list(server.scan_iter(f"{prefix}:*"))
+        if keys:
+            server.delete(*keys)
+        server.close()
