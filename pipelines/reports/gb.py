@@ -177,6 +177,16 @@ def _key_by_position(row: Row, category: str | None, fmt: str, found: dict) -> s
     return subrows[n - 1]
 
 
+def _oldest_waiting(waiting: list[Row], current: Row | None) -> Row:
+    """The row a whole row of figures belongs to when several labels still wait for theirs:
+    PDF-to-Markdown converters print the labels of several rows first and their figures after.
+    Figures that do not follow their own label are marked displaced (kept only if H1/H2 hold)."""
+    row = waiting[0]
+    if row is not current:
+        row.extra["displaced"] = True
+    return row
+
+
 def _is_matrix_header(row: Row) -> bool:
     return bool(re.search(L.MATRIX_HEADER, row.norm)) and not any(not t.blank for t in row.tokens)
 
@@ -214,11 +224,7 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
             row.tokens = tokens
             target = current
             if len(row.tokens) >= 7 and waiting:
-                # a whole row of figures under no label: PDF-to-Markdown converters print the
-                # labels of several rows first and their figures after, the oldest label first
-                target = waiting[0]
-                if target is not current:
-                    target.extra["displaced"] = True
+                target = _oldest_waiting(waiting, current)  # a whole row of figures under no label
             elif target is not None and 0 < len(target.tokens) < 7 and len(row.tokens) >= 7:
                 # a whole row of figures never continues a partial one: what the partial row
                 # took was a stray number (a page number inside the table)
@@ -251,11 +257,8 @@ def _read_matrix(source: Source, start: int, fmt: str, out: GbRead) -> int:
         if key is None:
             starts_new = _NUMBERED.match(row.norm) is not None
             if waiting and len(row.tokens) >= 7 and not starts_new:
-                # the rest of a wrapped label, then its values; where several labels wait (see
-                # above), the oldest
-                waiting[0].tokens = list(row.tokens)
-                if waiting[0] is not current:
-                    waiting[0].extra["displaced"] = True
+                # the rest of a wrapped label, then its values: the oldest label waiting for them
+                _oldest_waiting(waiting, current).tokens = list(row.tokens)
                 prefix = ""
                 continue
             if current is not None and not current.tokens and not starts_new:
