@@ -176,6 +176,10 @@ def spider_seconds(run_dirs: list[Path]) -> float | None:
 
 def run_xxgk(url: str, work: Path, mode: str) -> Measured:
     out = work / f"xxgk-{mode.replace('=', '')}"
+    settings = FAST | XXGK_MODES[mode]
+    # processes as `xxgk crawl --processes N` gives them (the CLI's own one-process defaults —
+    # the resume state store — apply only without it)
+    processes = settings.pop("XXGK_PROCESSES", "1")
     command = xxgk_command(
         "crawl",
         url + "/xxgk/",
@@ -184,7 +188,9 @@ def run_xxgk(url: str, work: Path, mode: str) -> Measured:
         "--name",
         "bench",
         "--no-progress",
-        *settings_args(FAST | XXGK_MODES[mode]),
+        "--processes",
+        processes,
+        *settings_args(settings),
     )
     run = measure(command, env={**os.environ, **XXGK_MODE_ENV[mode]} if mode in XXGK_MODE_ENV else None)
     if run.returncode != 0:
