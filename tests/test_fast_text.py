@@ -159,3 +159,21 @@ def test_tables_spans_lists_and_links_read_as_trafilatura_reads_them() -> None:
 
 def test_markdown_rule_rows_and_escaped_pipes_are_not_text() -> None:
     assert text_module._tidy("| a | b |\n|---|---|\n| x\\|y | 2 |", None) == "a\tb\nx|y\t2"
+
+
+def test_demo_portal_rows_are_the_same_with_and_without_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Datasets do not change: every document of a demo portal (both CMS families, GBK pages, reports,
+    attachments) gives the same row whichever path read its text."""
+    from crawler.demo import build_site
+
+    site = build_site(size=30, seed=7, reports_dir=FIXTURES / "no-such-dir")
+    docs = [(f"http://demo.gov.cn{d.path}", site.resolve(d.path)) for d in site.documents]
+    fast = [extract_document(url, dict(r.response_headers()), r.body) for url, r in docs]
+    monkeypatch.setenv("XXGK_FAST_TEXT", "0")
+    slow = [extract_document(url, dict(r.response_headers()), r.body) for url, r in docs]
+    assert fast == slow
+    assert sum(1 for row in fast if row["kind"] == "page" and row["text"]) >= 20
+    verdicts = fast_text.JUDGE.sites["demo.gov.cn"].containers
+    assert all(v.trusted() for v in verdicts.values()) and sum(v.seen for v in verdicts.values()) >= 20
