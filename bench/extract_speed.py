@@ -182,7 +182,7 @@ def stages(documents: list[Doc]) -> None:
 @contextlib.contextmanager
 def recording_paths(**options) -> Iterator[dict[str, object]]:
     """While active, extract_document measures both text paths of each page it reads
-    (`pipelines.text.compare_paths` with `options`) into the yielded dict: key, fast, slow. The row
+    (`pipelines.text.compare_paths` with `options`) into the yielded dict: key, fast, slow, verdict. The row
     keeps trafilatura's text."""
     seen: dict[str, object] = {}
     real = document_module.extract_text
@@ -190,7 +190,7 @@ def recording_paths(**options) -> Iterator[dict[str, object]]:
     def both(tree, **kwargs):
         kwargs.pop("fast", None)
         site = kwargs.pop("site", None) or ""
-        seen["key"], seen["fast"], seen["slow"] = text_module.compare_paths(
+        seen["key"], seen["fast"], seen["slow"], seen["verdict"] = text_module.compare_paths(
             tree, site=site, **kwargs, **options
         )
         return seen["slow"]
@@ -202,11 +202,13 @@ def recording_paths(**options) -> Iterator[dict[str, object]]:
         document_module.extract_text = real
 
 
-def both_paths(url: str, headers: dict, body: bytes, **options) -> tuple[str | None, str | None, str | None]:
-    """(container key, fast path's text, trafilatura's text) of one page (see `recording_paths`)."""
+def both_paths(
+    url: str, headers: dict, body: bytes, **options
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """(container key, fast path's text, trafilatura's text, verdict) of one page (`recording_paths`)."""
     with recording_paths(**options) as seen:
         extract_document(url, headers, body)
-    return seen.get("key"), seen.get("fast"), seen.get("slow")  # type: ignore[return-value]
+    return seen.get("key"), seen.get("fast"), seen.get("slow"), seen.get("verdict")  # type: ignore[return-value]
 
 
 def equality(label: str, pages: list[Doc], learned_only: bool = False) -> None:
@@ -219,12 +221,11 @@ def equality(label: str, pages: list[Doc], learned_only: bool = False) -> None:
     examples: list[str] = []
     options = {"judge": fast_text.SiteJudge(), "table": False} if learned_only else {}
     for url, headers, body in pages:
-        key, fast, slow = both_paths(url, headers, body, **options)
+        key, fast, slow, verdict = both_paths(url, headers, body, **options)
         if key is None:
             none += 1
             continue
         by_key["learned" if key.startswith("learned:") else key] += 1
-        verdict = fast_text.compare(fast, slow)
         verdicts[verdict] += 1
         exact += fast == slow
         if verdict == "different" and len(examples) < 3:

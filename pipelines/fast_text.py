@@ -38,6 +38,8 @@ BLOCK_TAGS: frozenset[str] = METADATA_BLOCK_TAGS - {"address"}
 ITEM_TAGS: frozenset[str] = frozenset({"li", "dt", "dd"})
 # Empty elements, neither text nor block: trafilatura's cleaning removes them before it tests siblings.
 VOID_TAGS: frozenset[str] = frozenset({"meta", "link", "base", "wbr", "col", "colgroup", "param", "source"})
+# Blocks whose text trafilatura (with xxgk's configuration) leaves out: see `compare`.
+HEADING_TAGS: tuple[str, ...] = ("h1", "h2", "h3", "h4", "h5", "h6", "center")
 # Blocks trafilatura tests for link density (its div, list and p passes).
 LINK_TESTED: frozenset[str] = frozenset({"div", "p", "ul", "ol"})
 MAX_SPAN = 100  # trafilatura's cap on colspan/rowspan
@@ -246,6 +248,13 @@ def render(container: etree._Element, skip: set) -> str:
                 lines.extend(table_lines(el, skip))
                 walker.skip_subtree()
                 continue
+            if tag == "pre":  # its line breaks are kept, as trafilatura keeps them
+                flush()
+                _inline(el, parts, skip)
+                lines.extend(line.strip() for line in "".join(parts).splitlines() if line.strip())
+                parts.clear()
+                walker.skip_subtree()
+                continue
             if tag in BLOCK_TAGS or tag == "br":
                 flush()
             if tag in ITEM_TAGS:
@@ -273,19 +282,30 @@ def same_text(a: str | None, b: str | None) -> bool:
     return normalise(a) == normalise(b)
 
 
-def compare(fast: str | None, slow: str | None) -> str:
-    """ "equal" (after whitespace normalisation); "better": trafilatura's text is the fast path's
-    with a few short lines before it (at most HEAD_LINES of at most HEAD_LINE_CHARS characters
-    each: labels of a metadata table, a heading — page-head furniture above the body container,
-    which the container leaves out); else "different"."""
+def compare(fast: str | None, slow: str | None, headings: frozenset[str] = frozenset()) -> str:
+    """ "equal" (after whitespace normalisation); "better" when trafilatura's text is the fast path's
+    less what trafilatura loses of the body — the lines that are the text of a heading or a <center>
+    inside the container (`headings`: trafilatura, as configured for short notices, drops <h1>–<h6>
+    and <center>) — and with at most HEAD_LINES lines of at most HEAD_LINE_CHARS characters before it
+    (page-head furniture above the container, such as a metadata table's label cells); else
+    "different"."""
     f, s = normalise(fast), normalise(slow)
     if f == s:
         return "equal"
+    if headings:
+        f = "\n".join(line for line in f.split("\n") if line not in headings)
+    if f == s:
+        return "better"
     if f and s.endswith("\n" + f):
         head = s[: -len(f) - 1].split("\n")
         if len(head) <= HEAD_LINES and all(len(compact(line)) <= HEAD_LINE_CHARS for line in head):
             return "better"
     return "different"
+
+
+def heading_lines(container: etree._Element) -> frozenset[str]:
+    """The texts of the headings and <center> blocks in a container, as lines (see `compare`)."""
+    return frozenset(" ".join(el.text_content().split()) for el in container.iter(*HEADING_TAGS))
 
 
 # --- the judge and what it learns per site ---------------------------------------------------

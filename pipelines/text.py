@@ -167,9 +167,10 @@ def compare_paths(
     judge: fast_text.SiteJudge | None = None,
     site: str = "",
     table: bool = True,
-) -> tuple[str | None, str | None, str | None]:
-    """(container key, the fast path's text, trafilatura's text) of one page, for measuring the fast
-    path against its judge; the key and the fast text are None when the page has no container.
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """(container key, the fast path's text, trafilatura's text, `fast_text.compare`'s verdict) of one
+    page, for measuring the fast path against its judge; all but trafilatura's text are None when the
+    page has no container.
 
     judge: containers learned on the site are tried too, and a page without any container is
     searched for one (for the site's later pages), as in a crawl. table=False: the container table
@@ -182,8 +183,9 @@ def compare_paths(
         if found is None:
             if judge and slow:
                 judge.learn(tree, site, slow, lambda el: container_text(el, skip, title))
-            return None, None, slow
-        return found[0], container_text(found[1], skip, title), slow
+            return None, None, slow, None
+        fast = container_text(found[1], skip, title)
+        return found[0], fast, slow, fast_text.compare(fast, slow, fast_text.heading_lines(found[1]))
     finally:
         _unmark(marked)
 
@@ -222,7 +224,7 @@ def _judged_text(
         return fast
     text = _trafilatura_text(tree, marked, title, fallback_segments)
     if plan == "judge" and fast is not None:
-        agree = fast_text.compare(fast, text) != "different"
+        agree = fast_text.compare(fast, text, fast_text.heading_lines(container)) != "different"
         judge.verdict(site, key, agree)
         if agree:  # the text a trusted container gives, so a site's rows do not depend on page order
             return fast
