@@ -10,9 +10,9 @@ trafilatura's own link-density rule — and `pipelines.text` then tidies it with
 
 trafilatura stays the fallback and the judge (`SiteJudge`): on each site, the first pages whose
 container was found go through both paths; the fast path is used once they agree, and a page in
-every `RECHECK_EVERY` is judged again. A site whose pages have none of the known containers gets
-one learned from its first pages: an element with an id or class whose rendering equals
-trafilatura's text. `XXGK_FAST_TEXT=0` turns the fast path off (trafilatura for every page).
+every `RECHECK_EVERY` is judged again. A site whose pages have none of the known containers, or
+whose known container the judge rejected, gets one learned from its first such pages: an element
+with an id or class whose rendering equals trafilatura's text. `XXGK_FAST_TEXT=0` turns the fast path off (trafilatura for every page).
 """
 
 from __future__ import annotations
@@ -345,15 +345,24 @@ class SiteJudge:
     def container(
         self, tree: etree._Element, site: str, *, table: bool = True
     ) -> tuple[str, etree._Element] | None:
-        """The known container of the page (unless not `table`), else one learned on this site."""
+        """The known container of the page (unless not `table`), else one learned on this site;
+        a container the judge has rejected on this site is passed over (so the site may learn
+        another)."""
+        prof = self.profile(site)
         found = find_container(tree) if table else None
-        if found is not None:
+        if found is not None and not self.rejected(prof, found[0]):
             return found
-        for key, xpath in self.profile(site).learned:
+        for key, xpath in prof.learned:
             hits = xpath(tree)
-            if len(hits) == 1:
+            if len(hits) == 1 and not self.rejected(prof, key):
                 return key, hits[0]
         return None
+
+    @staticmethod
+    def rejected(prof: SiteProfile, key: str) -> bool:
+        """Judged on enough pages of the site, and not trusted."""
+        v = prof.containers.get(key)
+        return v is not None and v.agreed + v.disagreed >= JUDGE_PAGES and not v.trusted()
 
     def plan(self, site: str, key: str) -> str:
         """ "fast" (use the container), "judge" (both paths, trafilatura's text kept) or "slow"."""

@@ -105,10 +105,14 @@ def test_a_container_the_judge_disagrees_with_is_not_used(monkeypatch: pytest.Mo
         "<p>第二段，这是放在放大区域之外的另一段正文文字，足够长以便被保留下来作为正文。</p></div></body></html>"
     ).encode()
     calls = TrafilaturaCalls(monkeypatch)
-    texts = [extract_document(f"http://d.gov.cn/{i}.html", HTML, body)["text"] for i in range(6)]
-    assert calls.count == 6  # never trusted: every page is trafilatura's
-    assert all("第二段" in t for t in texts)
-    assert not fast_text.JUDGE.sites["d.gov.cn"].containers["hanweb-zoom"].trusted()
+    texts = [extract_document(f"http://d.gov.cn/{i}.html", HTML, body)["text"] for i in range(10)]
+    assert all(t == texts[0] and "第二段" in t for t in texts)
+    profile = fast_text.JUDGE.sites["d.gov.cn"]
+    assert not profile.containers["hanweb-zoom"].trusted()
+    # #zoom judged on 3 pages and rejected; the site then learned the article div (page 3), judged
+    # it on 2 more and uses it: trafilatura ran for 6 pages of 10
+    assert [k for k, _ in profile.learned] == ["learned://div[@class='article']"]
+    assert calls.count == 6
 
 
 def test_learned_container_serves_the_sites_later_pages(monkeypatch: pytest.MonkeyPatch) -> None:
