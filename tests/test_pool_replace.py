@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import orjson
 from scrapy.utils.test import get_crawler
@@ -20,20 +19,8 @@ from scrapy.utils.test import get_crawler
 from crawler.demo import DemoPortal, build_site
 from crawler.pipelines import DocumentPipeline
 from pipelines.live import extract_job
+from tests.support.processes import extraction_workers
 from tests.support.runner import FAST, REPO
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
-
-
-def extraction_workers(crawl_pid: int) -> list[int]:
-    """The pool's workers: forked by the forkserver, itself a child of the crawl process."""
-    return [worker for server in _children(crawl_pid) for worker in _children(server)]
 
 
 def test_a_killed_worker_loses_no_document(tmp_path):

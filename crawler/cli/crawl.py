@@ -58,7 +58,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict:
         overrides["ROBOTSTXT_OBEY"] = False
     if args.csv:
         overrides["XXGK_DATASET_FORMATS"] = ["jsonl", "parquet", "csv"]
-    if args.processes == 1:
+    user = parse_overrides(args.settings)
+    if str(user.get("XXGK_PROCESSES", args.processes)).strip() == "1":  # a bad value: run_crawl says so
         # the collection's state store, for resuming only: a killed crawl resumes (same run id,
         # archived responses answered from the WARC, no row written twice); a crawl after a
         # finished one fetches everything again (identical payloads become revisit records) and
@@ -72,7 +73,7 @@ def crawl_overrides(args: argparse.Namespace) -> dict:
     if args.fresh:
         overrides["XXGK_FRESH"] = True
     overrides["XXGK_PROGRESS"] = not args.no_progress and sys.stderr.isatty()
-    overrides.update(parse_overrides(args.settings))
+    overrides.update(user)
     return overrides
 
 

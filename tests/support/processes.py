@@ -43,3 +43,16 @@ def wait_until_gone(pids: set[int], timeout: float) -> list[int]:
     while time.monotonic() < deadline and any(running(pid) for pid in pids):
         time.sleep(0.1)
     return [pid for pid in pids if running(pid)]
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def extraction_workers(crawl_pid: int) -> list[int]:
+    """The pool's workers: forked by the forkserver, itself a child of the crawl process."""
+    return [worker for server in children(crawl_pid) for worker in children(server)]
