@@ -73,6 +73,10 @@ XXGK_MODES: dict[str, dict[str, str]] = {
     # not run unless named: the crawl sharded over 2 processes (crawler/shards.py)
     "capture-p2": {"ITEM_PIPELINES": "{}", "XXGK_PROCESSES": "2"},
     "full-p2": {"XXGK_PROCESSES": "2"},
+    # not run unless named: a one-process crawl without the state store that lets it resume after a
+    # kill (XXGK_INCREMENTAL, which `xxgk crawl` turns on in one process), and without page requisites
+    "capture-nostate": {"ITEM_PIPELINES": "{}", "XXGK_INCREMENTAL": "False"},
+    "capture-norequisites": {"ITEM_PIPELINES": "{}", "XXGK_REQUISITES": "False"},
     # not run unless named: the pattern rules alone, no script engine nor script data (crawler/cms/script*.py)
     "capture-rules": {
         "ITEM_PIPELINES": "{}",
