@@ -134,6 +134,7 @@ def main() -> None:
     modes = ("run", "crawl", "distributed") if args.mode == "all" else (args.mode,)
     with DemoPortal(site) as portal:
         expected = {portal.url(d.path) for d in site.documents}
+        broken = False
         for mode in modes:
             began = time.monotonic()
             lines, served = chaos(mode, portal, expected, work / mode, rng, args.redis)
@@ -147,7 +148,11 @@ def main() -> None:
             print(f"- invariants: {'all hold' if not problems else 'BROKEN'}")
             for problem in problems:
                 print(f"  - {problem}")
-    shutil.rmtree(work, ignore_errors=True)
+            broken = broken or bool(problems)
+    if broken:
+        print(f"\nkept for inspection: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

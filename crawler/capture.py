@@ -336,10 +336,12 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
     def _document_found(self, item: dict) -> None:
         """Record what the spider made of a capture, for re-parsing from the WARC alone."""
         ref = item.get("warc") or {}
-        if not ref.get("record_id") or ref.get("filename") != (
-            self.writer.current_file and self.writer.current_file.name
-        ):
-            return  # its file was rotated away meanwhile: keep records of one capture together
+        if not ref.get("record_id"):
+            return
+        # beside its response, as part of the capture; a response in another file (rotated away
+        # meanwhile, or archived by a killed session or worker and answered from its WARC) is
+        # referred to instead: the WARC standard's way to point at a record elsewhere
+        beside = ref.get("filename") == (self.writer.current_file and self.writer.current_file.name)
         fields = {
             "xxgk-document": item.get("kind"),
             "via": item.get("parent_url"),
@@ -352,7 +354,7 @@ class CaptureDownloadHandler(BaseHttpDownloadHandler):
             block,
             content_type="application/warc-fields",
             target_uri=item["url"],
-            extra=[("WARC-Concurrent-To", ref["record_id"])],
+            extra=[("WARC-Concurrent-To" if beside else "WARC-Refers-To", ref["record_id"])],
             rotate=False,
         )
 

@@ -179,7 +179,8 @@ class _FirstPass:
                 self.captures.append(capture)
         elif item.type == "metadata":
             fields = _warc_fields(item.block)
-            concurrent = item.header("WARC-Concurrent-To")
+            # beside its response, or (a response in another file) referring to it
+            concurrent = item.header("WARC-Concurrent-To") or item.header("WARC-Refers-To")
             if fields.get("xxgk-document") and concurrent:
                 self.marks[concurrent] = fields
                 self.marked_files.add(path)

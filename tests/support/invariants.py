@@ -21,8 +21,8 @@ def jsonl(path: Path) -> list[dict]:
 
 
 def collection_problems(out: Path, name: str, expected_urls: set[str], scratch: Path) -> list[str]:
-    """Every ground-truth document exactly once in the dataset, every annual report once and as a
-    re-parse of the archive finds them, every WARC passing `xxgk warc check`, the index equal
+    """Every ground-truth document exactly once in the dataset, every document and annual report
+    as a re-parse of the archive finds them, every WARC passing `xxgk warc check`, the index equal
     to a rebuild, no .open or pending files, the manifests counting the rows."""
     problems = []
     rows = jsonl(out / "datasets" / name / "documents.jsonl")
@@ -60,6 +60,10 @@ def collection_problems(out: Path, name: str, expected_urls: set[str], scratch: 
         reparsed = {r["doc_id"] for r in jsonl(next(scratch.glob("datasets/*/annual_reports.jsonl")))}
         if not reparsed or set(reports) != reparsed:
             problems.append(f"annual reports: {len(reports)} written, a re-parse finds {len(reparsed)}")
+        # what a killed session or worker archived is known as a document from the WARCs alone
+        documents = {r["url"] for r in jsonl(next(scratch.glob("datasets/*/documents.jsonl")))}
+        if documents != set(counts):
+            problems.append(f"documents: a re-parse finds {len(documents)}, the dataset has {len(counts)}")
     counted = manifest_documents(out, name)
     if counted is not None and counted != len(rows):
         problems.append(f"manifests count {counted} documents, the dataset has {len(rows)} rows")
