@@ -80,8 +80,9 @@ def _ranks() -> tuple[dict[str, int], dict[str, int]]:
 
 
 def find_container(tree: etree._Element) -> tuple[str, etree._Element] | None:
-    """(name, element) of the first container of the table that occurs exactly once in the page
-    (one XPath walk for elements with an id or class; the table is matched in Python)."""
+    """(name, element) of the first container of the table that occurs once in the page, or whose
+    other occurrences are inside the first (one XPath walk for elements with an id or class; the
+    table is matched in Python)."""
     ids, classes = _ranks()
     hits: dict[int, list[etree._Element]] = {}
     for el in _WITH_ID_OR_CLASS(tree):
@@ -93,8 +94,10 @@ def find_container(tree: etree._Element) -> tuple[str, etree._Element] | None:
             if rank is not None:
                 hits.setdefault(rank, []).append(el)
     for rank in sorted(hits):
-        if len(hits[rank]) == 1:
-            return CONTAINERS[rank][0], hits[rank][0]
+        outer, *inner = hits[rank]
+        # one element, or one with the others inside it (TRS nests an editor div in an editor div)
+        if all(any(anc is outer for anc in el.iterancestors()) for el in inner):
+            return CONTAINERS[rank][0], outer
     return None
 
 

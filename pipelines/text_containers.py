@@ -1,9 +1,10 @@
 """Where 信息公开 detail pages keep their body text, as data (trafilatura keeps its XPaths the same way).
 
-Each entry is (name, attribute, value, evidence). The fast text path (`pipelines/fast_text.py`) takes the text of
-the first entry that matches exactly one element of the page; trafilatura stays the fallback. Order
-matters: inner, editor-made containers come before the template's outer ones (TRS writes its
-`TRS_Editor` div inside the template's `#zoom`), so the first match is the tightest.
+Each entry is (name, attribute, value, evidence). The fast text path (`pipelines/fast_text.py`)
+takes the text of the first entry that matches one element of the page (or several, all inside the
+first); trafilatura stays the fallback and the judge. Order matters: inner, editor-made containers
+come before the template's outer ones (TRS writes its `TRS_Editor` div inside the template's
+`#zoom`), so the first match is the tightest.
 
 Only containers whose whole inside is the document belong here: the editor's output, not a template
 box that also holds the title, the metadata table or the share bar (those would need trafilatura's

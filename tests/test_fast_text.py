@@ -203,3 +203,16 @@ def test_headings_trafilatura_drops_make_the_fast_text_better_and_it_is_used() -
     # judged pages keep the better text too (no effect of page order); the heading is the row's title
     assert len(set(rows)) == 1 and "某某镇人民政府" in rows[0]
     assert fast.splitlines()[0] == "一、总体情况" and "表头  说明\n第二行" in fast
+
+
+def test_nested_editor_divs_are_one_container_and_twins_are_none() -> None:
+    paragraphs = "".join(f"<p>第{i}段正文，说明有关事项，请各单位认真贯彻执行。</p>" for i in range(4))
+    nested = (
+        f"<html><body><div class='TRS_Editor'><div class='TRS_Editor'>{paragraphs}</div></div></body></html>"
+    )
+    found = fast_text.find_container(parse_html(nested))
+    assert found is not None and found[0] == "trs-editor" and found[1].getparent().tag == "body"
+    twins = (
+        f"<html><body><div class='TRS_Editor'>{paragraphs}</div><div class='TRS_Editor'>x</div></body></html>"
+    )
+    assert fast_text.find_container(parse_html(twins)) is None
