@@ -49,6 +49,7 @@ DOCUMENT_ROLES = ("detail", "attachment")
 _STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _RUN_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SESSION_FETCHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_YIELDED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def crawl_state(crawler: Crawler) -> CrawlState:
@@ -63,6 +64,13 @@ def session_fetches(crawler: Crawler) -> set[int]:
     """URLs (by hash) this process fetched: only what an earlier, killed session of the run
     fetched is answered from the archive or skipped; a retry in this session goes to the network."""
     return _SESSION_FETCHES.setdefault(crawler, set())
+
+
+def yielded_documents(crawler: Crawler) -> set[int]:
+    """URLs (by hash) the spider took as documents in this process (crawler.marks): a document
+    fetched without a row is lost only if it got this far; a wall or an undecodable response
+    never becomes a document, and is counted as blocked or as an error instead."""
+    return _YIELDED.setdefault(crawler, set())
 
 
 def run_id(crawler: Crawler) -> str:
@@ -90,9 +98,12 @@ UNACCOUNTED_KEY = "xxgk/unaccounted"  # stats: URLs fetched and archived this ru
 UNACCOUNTED_LISTED = 1000
 
 
-def record_unaccounted(stats, lost: list) -> None:
-    """Documents a finished run fetched and archived but wrote no row for: work lost, said so
-    (the status, the exit code, the manifest and the report name them)."""
+def record_unaccounted(crawler: Crawler, unsettled: list) -> None:
+    """Documents a finished run took (the spider yielded them) but wrote no row for: work lost,
+    said so (the status, the exit code, the manifest and the report name them)."""
+    yielded = yielded_documents(crawler)
+    lost = [known for known in unsettled if hash(known.url) in yielded]
+    stats = crawler.stats
     if lost:
         urls = sorted({known.url for known in lost})
         stats.set_value(UNACCOUNTED_KEY, urls[:UNACCOUNTED_LISTED])
@@ -247,7 +258,7 @@ class RunStateExtension:
     def spider_closed(self, spider, reason: str) -> None:
         if reason == "finished" and not self.crawler.settings.get("XXGK_REDIS_URL"):
             # distributed: each worker accounts for its own (crawler.runs.distributed)
-            record_unaccounted(self.crawler.stats, self.state.unsettled_fetches(self.run_id, current=True))
+            record_unaccounted(self.crawler, self.state.unsettled_fetches(self.run_id, current=True))
         self.state.finish_run(self.run_id, reason)
         if reason == "finished":  # never resumed: its reports are written and linked
             log = run_reports_path(self.crawler)

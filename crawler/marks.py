@@ -1,4 +1,4 @@
-"""Spider middleware: announce each document the spider yields.
+"""Spider middleware: announce each document the spider yields (and remember it was one).
 
 The capture handler answers the signal by writing a WARC ``metadata`` record
 (what the response is, which page linked it, under which link text) next to
@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
+from crawler.incremental import yielded_documents
 from crawler.signals import document_found
 
 
 class DocumentMarkMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
+        self.yielded = yielded_documents(crawler)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -24,6 +26,7 @@ class DocumentMarkMiddleware:
 
     def _mark(self, item: Any) -> None:
         if isinstance(item, dict) and item.get("warc"):
+            self.yielded.add(hash(item["url"]))
             self.crawler.signals.send_catch_log(document_found, item=item)
 
     def process_spider_output(self, response, result: Iterable[Any]) -> Iterable[Any]:

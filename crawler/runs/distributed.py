@@ -231,7 +231,7 @@ class WorkerCoordination:
                 for known in crawl_state(self.crawler).unsettled_fetches(run_id(self.crawler), current=True)
                 if warc_worker(known.ref, self.site) == self.worker
             ]
-            record_unaccounted(self.crawler.stats, own + self.unsettled()[0])
+            record_unaccounted(self.crawler, own + self.unsettled()[0])
             if not live_workers(self.server, self.prefix)[0] - {self.worker}:
                 # the last worker out answers for the files of workers that stopped for good: its
                 # manifest counts them (crawler.runs.runner), as it took over their work
