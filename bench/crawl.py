@@ -61,14 +61,12 @@ from bench.common import (
 )
 from crawler.scope import TRAP_URL_PATTERNS
 
-# Capture-only modes leave out the resume state store of a one-process `xxgk crawl`, which would
-# count every document archived without a row (there is no extraction in them) as lost.
 XXGK_MODES: dict[str, dict[str, str]] = {
     "full": {},
     "workers=2": {"XXGK_EXTRACT_WORKERS": "2"},
-    "capture": {"ITEM_PIPELINES": "{}", "XXGK_INCREMENTAL": "False"},
+    "capture": {"ITEM_PIPELINES": "{}"},
     # not run unless named in --modes: what a cheaper WARC gzip level buys
-    "capture-gz1": {"ITEM_PIPELINES": "{}", "XXGK_INCREMENTAL": "False", "XXGK_WARC_COMPRESS_LEVEL": "1"},
+    "capture-gz1": {"ITEM_PIPELINES": "{}", "XXGK_WARC_COMPRESS_LEVEL": "1"},
     "full-gz1": {"XXGK_WARC_COMPRESS_LEVEL": "1"},
     # not run unless named: the crawl sharded over 2 processes (crawler/shards.py)
     "capture-p2": {"ITEM_PIPELINES": "{}", "XXGK_PROCESSES": "2"},
@@ -80,7 +78,6 @@ XXGK_MODES: dict[str, dict[str, str]] = {
     # not run unless named: the pattern rules alone, no script engine nor script data (crawler/cms/script*.py)
     "capture-rules": {
         "ITEM_PIPELINES": "{}",
-        "XXGK_INCREMENTAL": "False",
         "XXGK_CMS_FAMILIES": "crawler.cms.trs,crawler.cms.hanweb,crawler.cms.gkmlpt,crawler.cms.generic",
     },
 }

@@ -101,6 +101,8 @@ UNACCOUNTED_LISTED = 1000
 def record_unaccounted(crawler: Crawler, unsettled: list) -> None:
     """Documents a finished run took (the spider yielded them) but wrote no row for: work lost,
     said so (the status, the exit code, the manifest and the report name them)."""
+    if "crawler.pipelines.DocumentPipeline" not in crawler.settings.getwithbase("ITEM_PIPELINES"):
+        return  # a capture-only crawl (ITEM_PIPELINES={}) writes no rows: `xxgk parse` makes them
     yielded = yielded_documents(crawler)
     lost = [known for known in unsettled if hash(known.url) in yielded]
     stats = crawler.stats

@@ -40,3 +40,13 @@ def test_documents_lost_make_the_run_incomplete_and_the_next_run_repairs_them(tm
         ]
         expected = {portal.url(d.path) for d in portal.site.documents}
         assert set(rows) == expected and len(rows) == len(expected)
+
+
+def test_a_capture_only_crawl_loses_nothing_it_was_asked_for(tmp_path):
+    """ITEM_PIPELINES={}: archive only, rows later from `xxgk parse`; no row is owed, none is lost."""
+    with served_portal(tmp_path, 12, 22) as (portal, _, out, _):
+        capture = xxgk(
+            "crawl", portal.root_url, "--out", str(out), "--name", "demo", *FAST, "-s", "ITEM_PIPELINES={}"
+        )
+    assert capture.returncode == 0, capture.stdout + capture.stderr
+    assert "UNACCOUNTED" not in capture.stdout
