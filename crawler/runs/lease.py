@@ -34,14 +34,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 GROUP = "xxgk"
-LEASE_META = "xxgk_lease"  # request.meta: (stream, entry id) of the lease it holds
 
 
 class LeasedQueue(Base):
     """A scrapy-redis queue class (SCHEDULER_QUEUE_CLASS) whose pops are leases."""
 
-    lease_seconds = 60.0  # set from XXGK_LEASE_SECONDS by the scheduler's owner (see configure)
-    consumer = "worker"
+    lease_seconds = 30.0  # XXGK_LEASE_SECONDS, from the spider's settings when it has a crawler
+    consumer = "worker"  # XXGK_WORKER_ID, likewise
 
     def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
@@ -119,7 +118,6 @@ class LeasedQueue(Base):
 
     def _taken(self, stream: str, entry_id: str, data: bytes):
         request = self._decode_request(data)
-        request.meta[LEASE_META] = (stream, entry_id)
         self.held[(stream, entry_id)] = request
         return request
 
@@ -148,19 +146,15 @@ class LeasedQueue(Base):
 
     def renew(self) -> None:
         """Reset the idle time of every entry this worker holds (XCLAIM to itself)."""
-        by_stream: dict[str, list[str]] = {}
-        for stream, entry_id in self.held:
-            by_stream.setdefault(stream, []).append(entry_id)
-        for stream, ids in by_stream.items():
+        for stream, ids in _by_stream(self.held).items():
             for start in range(0, len(ids), 500):
                 self.server.xclaim(stream, GROUP, self.consumer, 0, ids[start : start + 500], justid=True)
 
     def ack(self, leases: list[tuple[str, str]]) -> None:
         """Done with these requests: acknowledged and deleted from their streams."""
-        by_stream: dict[str, list[str]] = {}
-        for stream, entry_id in leases:
-            self.held.pop((stream, entry_id), None)
-            by_stream.setdefault(stream, []).append(entry_id)
+        for lease in leases:
+            self.held.pop(lease, None)
+        by_stream = _by_stream(leases)
         if not by_stream:
             return
         pipe = self.server.pipeline(transaction=False)
@@ -169,15 +163,13 @@ class LeasedQueue(Base):
             pipe.xdel(stream, *ids)
         pipe.execute()
 
-    def status(self) -> dict[str, Any]:
-        """Waiting and leased entries, over all streams (for the run report)."""
-        waiting = leased = 0
-        for stream in self._streams():
-            self._group(stream)
-            pending = self.server.xpending(stream, GROUP)["pending"]
-            leased += pending
-            waiting += self.server.xlen(stream) - pending
-        return {"waiting": waiting, "leased": leased}
+
+def _by_stream(leases) -> dict[str, list[str]]:
+    """Entry ids grouped by their stream."""
+    grouped: dict[str, list[str]] = {}
+    for stream, entry_id in leases:
+        grouped.setdefault(stream, []).append(entry_id)
+    return grouped
 
 
 def streams_of(server, queue_key: str) -> list[str]:
