@@ -1,8 +1,9 @@
-"""Distributed mode: many worker processes share one crawl through Redis (scrapy-redis).
+"""Distributed mode: many worker processes share one crawl through Redis.
 
-The frontier (request queue) and the duplicate filter live in Redis, so each
-URL is scheduled once for all workers. Every worker writes its own WARC files
-(``XXGK_WARC_PREFIX`` = ``<name>-<worker>``), merges its index entries into the
+The frontier (leased Redis streams, crawler/runs/lease.py) and the duplicate filter
+(scrapy-redis) live in Redis, so each URL is scheduled once for all workers, and a
+request a killed worker held returns to the others. Every worker writes its own WARC
+files (``XXGK_WARC_PREFIX`` = ``<name>-<worker>``), merges its index entries into the
 collection's CDXJ (flock-protected) when it stops, and records its fetches in the
 collection's SQLite state store (shared; workers must see the same file system).
 
@@ -10,6 +11,10 @@ A plain scrapy-redis spider closes as soon as the shared queue is empty — even
 while another worker is parsing a listing that will refill it. The
 :class:`WorkerCoordination` extension keeps a worker alive while any other
 worker has announced recent activity, so workers stop together when the crawl is done.
+It also publishes that the worker's process is alive (a timestamp renewed every second,
+until its extraction is done), keeps its leases, and, as the last active worker, takes
+over what stopped workers left: their open WARC files, the documents they captured
+without a row, their annual reports, and (in its manifest) their files.
 """
 
 from __future__ import annotations
