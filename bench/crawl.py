@@ -181,8 +181,7 @@ def spider_seconds(run_dirs: list[Path]) -> float | None:
 def run_xxgk(url: str, work: Path, mode: str) -> Measured:
     out = work / f"xxgk-{mode.replace('=', '')}"
     settings = FAST | XXGK_MODES[mode]
-    # processes as `xxgk crawl --processes N` gives them (the CLI's own one-process defaults —
-    # the resume state store — apply only without it)
+    # processes as a user gives them: `xxgk crawl --processes N`
     processes = settings.pop("XXGK_PROCESSES", "1")
     command = xxgk_command(
         "crawl",

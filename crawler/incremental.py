@@ -37,7 +37,7 @@ from archive.http import HOP_BY_HOP
 from archive.reader import iter_records, read_record_in
 from crawler.capture import META_KEY
 from crawler.collection import collection_paths
-from crawler.state import CrawlState, state_path
+from crawler.state import CrawlState, UrlState, state_path
 from pipelines.datasets import read_jsonl
 
 if TYPE_CHECKING:
@@ -138,6 +138,14 @@ class RunStateExtension:
         self.run_id = run_id(crawler)
         self.rechecked = False
         self.repaired = False
+        # `--processes N`: (this process's shard, shards, by host); each repairs its own URLs
+        settings = crawler.settings
+        index = settings.get("XXGK_SHARD_INDEX")
+        self.shard = (
+            None
+            if index is None
+            else (int(index), settings.getint("XXGK_SHARDS"), settings.getbool("XXGK_SHARD_BY_HOST"))
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunStateExtension:
@@ -151,8 +159,12 @@ class RunStateExtension:
         return ext
 
     def spider_opened(self, spider) -> None:
-        # a second worker of a distributed run joins the run, it does not resume it
-        resumed = self.state.begin_run(self.run_id) and not self.crawler.settings.get("XXGK_REDIS_URL")
+        # a second worker of a distributed run joins the run, it does not resume it; the processes
+        # of `--processes N` are told by their parent, which began (or resumed) the run
+        settings = self.crawler.settings
+        resumed = self.state.begin_run(self.run_id) and not settings.get("XXGK_REDIS_URL")
+        if self.shard is not None:
+            resumed = settings.getbool("XXGK_RESUMED")
         self.crawler.stats.set_value("xxgk/run/id", self.run_id)
         self.crawler.stats.set_value("xxgk/run/resumed", resumed)
         if resumed:
@@ -249,6 +261,11 @@ class RunStateExtension:
         their WARC record (the fetch is made this run's, so the archive answers), or fetched
         again when the record is gone."""
         lost = self.state.unsettled_fetches(self.run_id)
+        if self.shard is not None:
+            from crawler.shards import shard_of
+
+            index, shards, by_host = self.shard
+            lost = [known for known in lost if shard_of(known.url, shards, by_host) == index]
         for known in lost:
             self.state.fetched(known.url, known.role, 200, known.ref, self.run_id)
             ask_again(self.crawler, spider, known, {"xxgk_repair": True})
@@ -261,7 +278,8 @@ class RunStateExtension:
         if reason == "finished" and not self.crawler.settings.get("XXGK_REDIS_URL"):
             # distributed: each worker accounts for its own (crawler.runs.distributed)
             record_unaccounted(self.crawler, self.state.unsettled_fetches(self.run_id, current=True))
-        self.state.finish_run(self.run_id, reason)
+        if self.shard is None:  # `--processes N`: the parent finishes the run once every process has
+            self.state.finish_run(self.run_id, reason)
         if reason == "finished":  # never resumed: its reports are written and linked
             log = run_reports_path(self.crawler)
             log.unlink(missing_ok=True)
@@ -280,6 +298,8 @@ class ConditionalRequestMiddleware:
         self.run_id = run_id(crawler)
         self.conditional = crawler.settings.getbool("XXGK_CONDITIONAL_REQUESTS")
         self.session_fetches = session_fetches(crawler)
+        # `--processes N`: what the other processes fetch since their parent began is theirs, now
+        self.session_started = crawler.settings.get("XXGK_SESSION_STARTED")
         self.archive_dir = collection_paths(crawler).archive
 
     @classmethod
@@ -302,7 +322,7 @@ class ConditionalRequestMiddleware:
             and known.status == 200
             and ref
             and not request.meta.get("xxgk_recheck")
-            and hash(request.url) not in self.session_fetches  # not a retry of this session's
+            and self.before_this_session(known)
         ):
             # archived by this run before it was interrupted: the WARC answers, not the server
             response = self._from_archive(request, ref)
@@ -322,6 +342,13 @@ class ConditionalRequestMiddleware:
                 }
                 self.stats.inc_value("xxgk/state/conditional_requests")
         return None
+
+    def before_this_session(self, known: UrlState) -> bool:
+        """Fetched by an earlier, killed session of the run: not a retry of this session's, nor a
+        fetch of another process of this `--processes N` session."""
+        if hash(known.url) in self.session_fetches:
+            return False
+        return not self.session_started or (known.last_fetch or "") < self.session_started
 
     def process_response(self, request: scrapy.Request, response, spider=None):
         if "xxgk_replayed" in response.flags or request.method != "GET":

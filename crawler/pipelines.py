@@ -110,9 +110,9 @@ class DocumentPipeline:
             )
         run_dir = Path(self.settings.get("XXGK_RUN_DIR") or paths.collection)  # for files nobody keeps
         if self.shard_hand_off is not None:  # named: the parent process reads it
-            self.report_entries = PickledLog(
-                shard_reports_path(run_dir, self.settings.getint("XXGK_SHARD_INDEX"))
-            )
+            path = shard_reports_path(run_dir, self.settings.getint("XXGK_SHARD_INDEX"))
+            # resumable: what a killed session of this process kept is kept
+            self.report_entries = PickledLog.resume(path) if self.versions is not None else PickledLog(path)
         elif self.versions is not None:  # a resumable run: its reports outlive a killed session
             self.report_entries = PickledLog.resume(run_reports_path(self.crawler))
         else:

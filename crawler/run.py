@@ -218,7 +218,8 @@ def _processes(overrides: dict[str, Any]) -> int:
         ) from exc
     if processes < 1:
         raise CrawlSetupError(f"XXGK_PROCESSES must be 1 or more, got {processes}")
-    if processes > 1 and (overrides.get("XXGK_REDIS_URL") or _truthy(overrides.get("XXGK_INCREMENTAL"))):
+    versions = _truthy(overrides.get("XXGK_INCREMENTAL")) and _truthy(overrides.get("XXGK_VERSIONS", True))
+    if processes > 1 and (overrides.get("XXGK_REDIS_URL") or versions):
         raise CrawlSetupError(
             "--processes runs one-shot crawls (`xxgk crawl`, `xxgk demo`); "
             "incremental and distributed runs use one process per worker"

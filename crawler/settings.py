@@ -98,7 +98,9 @@ XXGK_PROGRESS = False  # live progress line on stderr (the CLI turns it on for a
 # is on (`xxgk run`, and `xxgk crawl` in one process, turn it on; `scrapy crawl` stays one-shot).
 XXGK_INCREMENTAL = False  # state store <collection>/state.sqlite: versions, conditional re-checks, resume
 XXGK_VERSIONS = True  # incremental: rows carry version/change and an unchanged document gets none
-XXGK_FRESH = False  # `xxgk crawl --fresh`: an interrupted run is abandoned, not resumed
+XXGK_FRESH = False
+XXGK_RESUMED = False  # set by the parent of `--processes N` for its processes: the run is resumed
+XXGK_SESSION_STARTED = None  # likewise: when this session began (fetches before it were a killed session's)  # `xxgk crawl --fresh`: an interrupted run is abandoned, not resumed
 XXGK_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for known documents
 XXGK_RECHECK_AFTER = 0  # seconds: known documents fetched more recently are not re-checked (0: every run)
 XXGK_RECHECK_UNLISTED = True  # re-fetch known documents no listing links any more (finds 404 removals)

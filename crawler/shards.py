@@ -48,6 +48,7 @@ from scrapy.utils.request import request_from_dict
 
 from crawler.frontier import SpillingScheduler
 from crawler.signals import nudge_engine
+from crawler.state import now_iso
 from pipelines.datasets import read_jsonl
 from pipelines.urls import canonical_url
 
@@ -290,6 +291,11 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
     from crawler.run import CrawlResult, CrawlSetupError, _now
 
     shares = child_settings(prep.settings, processes)
+    state = _run_state(prep)
+    if state is not None:  # begun here, before the processes that share it start
+        state.begin_run(prep.run_id)
+    session_started = now_iso()
+    time.sleep(1.0 - time.time() % 1.0)  # fetches of this session are stamped after it (whole seconds)
     base = prep.settings.get("XXGK_WARC_PREFIX") or prep.paths.name
     method = _start_method()
     context = multiprocessing.get_context(method)
@@ -302,6 +308,8 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
             **overrides,
             **shares,
             "XXGK_RUN_ID": prep.run_id,
+            "XXGK_RESUMED": prep.resumed,
+            "XXGK_SESSION_STARTED": session_started,
             "XXGK_WORKER_ID": f"p{index}",  # its log: crawl-p<i>.log
             "XXGK_WARC_PREFIX": f"{base}-p{index}",
         }
@@ -383,6 +391,11 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
         stats[f"xxgk/errors/process p{index}"] = error
         stats["finish_reason"] = "process failed"
     _finish_datasets(prep, processes, stats, [f for r in parts for f in r.warc_files])
+    if state is not None:
+        # finished only when every process ran out of work; else the next crawl resumes it
+        done = not errors and all(r.stats.get("finish_reason") == "finished" for r in parts)
+        state.finish_run(prep.run_id, "finished" if done else str(stats.get("finish_reason")))
+        state.close()
     first = parts[0]
     return CrawlResult(
         paths=prep.paths,
@@ -399,6 +412,15 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
         start_error="; ".join(f"crawl process p{i}: {e}" for i, e in sorted(errors.items()))
         or first.start_error,
     )
+
+
+def _run_state(prep: Any):
+    """The collection's state store when the crawl keeps one (resumable `xxgk crawl`), else None."""
+    if not prep.settings.getbool("XXGK_INCREMENTAL"):
+        return None
+    from crawler.state import CrawlState, state_path
+
+    return CrawlState(state_path(prep.paths.collection))
 
 
 # stats that are a maximum or a rate across children rather than a count

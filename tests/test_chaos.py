@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.invariants import collection_problems
-from tests.support.processes import extraction_workers
+from tests.support.processes import children, extraction_workers
 from tests.support.runner import xxgk, xxgk_popen
 from tests.test_distributed_redis import REDIS_URL, redis_server
 from tests.test_resume_kill import SLOW, finish, kill_after, served_portal, start_run
@@ -92,6 +92,30 @@ def test_xxgk_crawl_killed_resumes_and_writes_each_document_once(tmp_path, rng):
     assert_whole(out, expected)
     # what the killed sessions archived was answered from the WARCs, not fetched again
     assert len(refetched) < len(expected)
+
+
+def test_xxgk_crawl_in_two_processes_killed_resumes_and_writes_each_document_once(tmp_path, rng):
+    """`--processes 2`: the whole group killed, then one crawl process alone, then to the end."""
+    with served_portal(tmp_path, 30, 14) as (portal, _, out, _):
+        expected = {portal.url(d.path) for d in portal.site.documents}
+        args = ["crawl", portal.root_url, "--out", str(out), "--name", "demo", "--processes", "2", *SLOW]
+        portal.clear_requests()
+        kill_after(xxgk_popen(*args), portal, rng.randint(5, 20), signal.SIGKILL)
+        portal.clear_requests()
+        proc = xxgk_popen(*args)
+        deadline = time.monotonic() + 120
+        while len(portal.requests) < rng.randint(3, 8) and proc.poll() is None:
+            assert time.monotonic() < deadline, "crawl made no progress"
+            time.sleep(0.01)
+        crawlers = [pid for pid in children(proc.pid) if children(pid)]  # each runs its extraction pool
+        assert crawlers, "the crawl ended before a crawl process could be killed"
+        os.kill(crawlers[0], signal.SIGKILL)
+        assert finish(proc) != 0  # a crawl process failed: said so
+        portal.clear_requests()
+        done = xxgk(*args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "resumed       run" in done.stdout
+    assert_whole(out, expected)
 
 
 @pytest.mark.parametrize("restart", [True, False], ids=["restarted", "killed-for-good"])

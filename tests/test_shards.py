@@ -133,8 +133,9 @@ def test_bad_process_counts_and_incompatible_modes_are_refused(demo_portal, tmp_
     assert proc.returncode == 2 and "--processes: must be at least 1" in proc.stderr
     proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "-s", "XXGK_PROCESSES=0")
     assert proc.returncode == 2 and "XXGK_PROCESSES must be 1 or more" in proc.stderr
+    # versioned rows (`xxgk run`'s incremental mode) need one process; resuming does not
     proc = xxgk(
-        "crawl", portal.root_url, "--out", str(tmp_path), "--processes", "2", "-s", "XXGK_INCREMENTAL=True"
+        "crawl", portal.root_url, "--out", str(tmp_path), "--processes", "2", "-s", "XXGK_VERSIONS=True"
     )
     assert proc.returncode != 0 and "one-shot crawls" in proc.stderr
     proc = xxgk("crawl", portal.root_url, "--out", str(tmp_path), "-s", "XXGK_PROCESSES=two")

@@ -58,22 +58,20 @@ def crawl_overrides(args: argparse.Namespace) -> dict:
         overrides["ROBOTSTXT_OBEY"] = False
     if args.csv:
         overrides["XXGK_DATASET_FORMATS"] = ["jsonl", "parquet", "csv"]
-    user = parse_overrides(args.settings)
-    if str(user.get("XXGK_PROCESSES", args.processes)).strip() == "1":  # a bad value: run_crawl says so
-        # the collection's state store, for resuming only: a killed crawl resumes (same run id,
-        # archived responses answered from the WARC, no row written twice); a crawl after a
-        # finished one fetches everything again (identical payloads become revisit records) and
-        # writes a whole dataset of its own, as before. `xxgk run` is the incremental one.
-        overrides.update(
-            XXGK_INCREMENTAL=True,
-            XXGK_VERSIONS=False,
-            XXGK_CONDITIONAL_REQUESTS=False,
-            XXGK_RECHECK_UNLISTED=False,
-        )
+    # the collection's state store, for resuming only: a killed crawl resumes (same run id,
+    # archived responses answered from the WARC, no row written twice); a crawl after a
+    # finished one fetches everything again (identical payloads become revisit records) and
+    # writes a whole dataset of its own, as before. `xxgk run` is the incremental one.
+    overrides.update(
+        XXGK_INCREMENTAL=True,
+        XXGK_VERSIONS=False,
+        XXGK_CONDITIONAL_REQUESTS=False,
+        XXGK_RECHECK_UNLISTED=False,
+    )
     if args.fresh:
         overrides["XXGK_FRESH"] = True
     overrides["XXGK_PROGRESS"] = not args.no_progress and sys.stderr.isatty()
-    overrides.update(user)
+    overrides.update(parse_overrides(args.settings))
     return overrides
 
 
