@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -98,13 +98,14 @@ UNACCOUNTED_KEY = "xxgk/unaccounted"  # stats: URLs fetched and archived this ru
 UNACCOUNTED_LISTED = 1000
 
 
-def record_unaccounted(crawler: Crawler, unsettled: list) -> None:
+def record_unaccounted(crawler: Crawler, unsettled: Callable[[], list]) -> None:
     """Documents a finished run took (the spider yielded them) but wrote no row for: work lost,
-    said so (the status, the exit code, the manifest and the report name them)."""
+    said so (the status, the exit code, the manifest and the report name them). ``unsettled``
+    gives the candidates, asked only when rows are owed."""
     if "crawler.pipelines.DocumentPipeline" not in crawler.settings.getwithbase("ITEM_PIPELINES"):
         return  # a capture-only crawl (ITEM_PIPELINES={}) writes no rows: `xxgk parse` makes them
     yielded = yielded_documents(crawler)
-    lost = [known for known in unsettled if hash(known.url) in yielded]
+    lost = [known for known in unsettled() if hash(known.url) in yielded]
     stats = crawler.stats
     if lost:
         urls = sorted({known.url for known in lost})
@@ -277,7 +278,7 @@ class RunStateExtension:
     def spider_closed(self, spider, reason: str) -> None:
         if reason == "finished" and not self.crawler.settings.get("XXGK_REDIS_URL"):
             # distributed: each worker accounts for its own (crawler.runs.distributed)
-            record_unaccounted(self.crawler, self.state.unsettled_fetches(self.run_id, current=True))
+            record_unaccounted(self.crawler, lambda: self.state.unsettled_fetches(self.run_id, current=True))
         if self.shard is None:  # `--processes N`: the parent finishes the run once every process has
             self.state.finish_run(self.run_id, reason)
         if reason == "finished":  # never resumed: its reports are written and linked

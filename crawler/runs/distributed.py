@@ -231,12 +231,12 @@ class WorkerCoordination:
 
             # its own captures (its pipeline is closed: each has its row, or is lost) and what
             # stopped workers left; live workers account for theirs
-            own = [
-                known
-                for known in crawl_state(self.crawler).unsettled_fetches(run_id(self.crawler), current=True)
-                if warc_worker(known.ref, self.site) == self.worker
-            ]
-            record_unaccounted(self.crawler, own + self.unsettled()[0])
+            def candidates() -> list:
+                own = crawl_state(self.crawler).unsettled_fetches(run_id(self.crawler), current=True)
+                mine = [known for known in own if warc_worker(known.ref, self.site) == self.worker]
+                return mine + self.unsettled()[0]
+
+            record_unaccounted(self.crawler, candidates)
             if not live_workers(self.server, self.prefix)[0] - {self.worker}:
                 # the last worker out answers for the files of workers that stopped for good: its
                 # manifest counts them (crawler.runs.runner), as it took over their work
