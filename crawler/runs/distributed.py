@@ -53,7 +53,7 @@ def redis_settings(settings: Settings, name: str) -> dict[str, Any]:
     prefix = key_prefix(settings, name)
     return {
         "REDIS_URL": settings.get("XXGK_REDIS_URL"),
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.runs.lease.LeasedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         # leased pops (Redis Streams consumer groups): a killed worker's requests return to the others
         "SCHEDULER_QUEUE_CLASS": "crawler.runs.lease.LeasedQueue",

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError, ResponseError
 from scrapy_redis.queue import Base
+from scrapy_redis.scheduler import Scheduler
 
 from crawler.signals import nudge_engine
 
@@ -34,6 +35,28 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 GROUP = "xxgk"
+
+
+_PUSH_UNSEEN = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[3], 'NX', ARGV[3], KEYS[2])
+redis.call('XADD', KEYS[2], '*', 'r', ARGV[2])
+return 1
+"""
+
+
+class LeasedScheduler(Scheduler):
+    """scrapy-redis's scheduler, whose duplicate check and push are one step (LeasedQueue)."""
+
+    def enqueue_request(self, request) -> bool:
+        if request.dont_filter or not isinstance(self.queue, LeasedQueue):
+            return super().enqueue_request(request)
+        if not self.queue.push_unseen(request, self.df.key, self.df.request_fingerprint(request)):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        return True
 
 
 class LeasedQueue(Base):
@@ -88,6 +111,14 @@ class LeasedQueue(Base):
         pipe.zadd(self.streams_key, {stream: -request.priority}, nx=True)
         pipe.xadd(stream, {b"r": self._encode_request(request)})
         pipe.execute()
+
+    def push_unseen(self, request, seen_key: str, fingerprint: str) -> bool:
+        """Mark the request seen and push it, as one step (a Lua script runs whole): a worker
+        killed between the two would leave a URL marked seen that no one ever crawls."""
+        stream = self._stream(request.priority)
+        keys = [seen_key, stream, self.streams_key]
+        args = [fingerprint, self._encode_request(request), -request.priority]
+        return bool(self.server.eval(_PUSH_UNSEEN, len(keys), *keys, *args))
 
     def pop(self, timeout: int = 0):
         now = time.monotonic()
