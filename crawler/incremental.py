@@ -60,10 +60,20 @@ def crawl_state(crawler: Crawler) -> CrawlState:
     return state
 
 
-def session_fetches(crawler: Crawler) -> set[int]:
-    """URLs (by hash) this process fetched: only what an earlier, killed session of the run
-    fetched is answered from the archive or skipped; a retry in this session goes to the network."""
-    return _SESSION_FETCHES.setdefault(crawler, set())
+class Session:
+    """This session of a run (one process's crawl): only what an earlier, killed session
+    fetched is answered from the archive or skipped; a retry in this session goes to the
+    network, and so does what another process of this `--processes N` session fetched."""
+
+    def __init__(self, crawler: Crawler):
+        self.fetches: set[int] = _SESSION_FETCHES.setdefault(crawler, set())  # URL hashes, shared
+        self.started = crawler.settings.get("XXGK_SESSION_STARTED")  # set by a `--processes` parent
+
+    def before(self, known: UrlState) -> bool:
+        """Whether the URL's last fetch was an earlier session's."""
+        if hash(known.url) in self.fetches:
+            return False
+        return not self.started or (known.last_fetch or "") < self.started
 
 
 def yielded_documents(crawler: Crawler) -> set[int]:
@@ -218,16 +228,17 @@ class RunStateExtension:
         healed = 0
         for row in read_jsonl(path) if path.exists() else ():
             url, when = row.get("url"), row.get("fetched_at")
-            if not url or not when or not row.get("version") or row.get("change") == "removed":
+            if not url or not when or row.get("change") == "removed":
                 continue
             if datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() < started - 1:
                 continue
             known = self.state.get(url)
             if known is not None and known.row_run == self.run_id:
                 continue
+            # `xxgk crawl`'s rows carry no version: the store counts them as Versions.written does
             self.state.captured(
                 url,
-                version=row["version"],
+                version=row.get("version") or (known.version if known else 0) + 1,
                 run_id=self.run_id,
                 etag=None,
                 last_modified=None,
@@ -298,9 +309,7 @@ class ConditionalRequestMiddleware:
         self.state = crawl_state(crawler)
         self.run_id = run_id(crawler)
         self.conditional = crawler.settings.getbool("XXGK_CONDITIONAL_REQUESTS")
-        self.session_fetches = session_fetches(crawler)
-        # `--processes N`: what the other processes fetch since their parent began is theirs, now
-        self.session_started = crawler.settings.get("XXGK_SESSION_STARTED")
+        self.session = Session(crawler)
         self.archive_dir = collection_paths(crawler).archive
 
     @classmethod
@@ -323,7 +332,7 @@ class ConditionalRequestMiddleware:
             and known.status == 200
             and ref
             and not request.meta.get("xxgk_recheck")
-            and self.before_this_session(known)
+            and self.session.before(known)
         ):
             # archived by this run before it was interrupted: the WARC answers, not the server
             response = self._from_archive(request, ref)
@@ -344,18 +353,11 @@ class ConditionalRequestMiddleware:
                 self.stats.inc_value("xxgk/state/conditional_requests")
         return None
 
-    def before_this_session(self, known: UrlState) -> bool:
-        """Fetched by an earlier, killed session of the run: not a retry of this session's, nor a
-        fetch of another process of this `--processes N` session."""
-        if hash(known.url) in self.session_fetches:
-            return False
-        return not self.session_started or (known.last_fetch or "") < self.session_started
-
     def process_response(self, request: scrapy.Request, response, spider=None):
         if "xxgk_replayed" in response.flags or request.method != "GET":
             return response
         role = request.meta.get("xxgk_role")
-        self.session_fetches.add(hash(request.url))
+        self.session.fetches.add(hash(request.url))
         self.state.fetched(request.url, role, response.status, request.meta.get(META_KEY), self.run_id)
         if response.status == 304 and request.meta.get("xxgk_previous_capture"):
             self.state.settled(request.url, self.run_id)
@@ -408,7 +410,7 @@ class IncrementalSpiderMiddleware:
         self.state = crawl_state(crawler)
         self.run_id = run_id(crawler)
         self.recheck_after = crawler.settings.getfloat("XXGK_RECHECK_AFTER")
-        self.session_fetches = session_fetches(crawler)
+        self.session = Session(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalSpiderMiddleware:
@@ -433,11 +435,7 @@ class IncrementalSpiderMiddleware:
         # done before this run was interrupted; a detail page is still replayed from the WARC
         # (no network) because the frontier needs its attachment links again
         settled = known.row_run == self.run_id and role == "attachment"
-        failed_before = (
-            known.fetch_run == self.run_id
-            and known.status != 200
-            and hash(request.url) not in self.session_fetches  # a session killed before this one
-        )
+        failed_before = known.fetch_run == self.run_id and known.status != 200 and self.session.before(known)
         if settled or failed_before:
             self.stats.inc_value("xxgk/state/skipped_settled")
             return False

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.invariants import collection_problems
+from tests.support.invariants import collection_problems, jsonl
 from tests.support.processes import children, extraction_workers
 from tests.support.runner import xxgk, xxgk_popen
 from tests.test_distributed_redis import REDIS_URL, redis_server
@@ -92,6 +93,27 @@ def test_xxgk_crawl_killed_resumes_and_writes_each_document_once(tmp_path, rng):
     assert_whole(out, expected)
     # what the killed sessions archived was answered from the WARCs, not fetched again
     assert len(refetched) < len(expected)
+
+
+def test_rows_a_killed_crawl_wrote_but_did_not_record_are_not_written_again(tmp_path):
+    """Killed between a row's line and the state store's commit: as if every row of the killed
+    session were in that window, the resumed crawl still writes each document once."""
+    with served_portal(tmp_path, 30, 15) as (portal, _, out, collection):
+        expected = {portal.url(d.path) for d in portal.site.documents}
+        args = ["crawl", portal.root_url, "--out", str(out), "--name", "demo", *SLOW]
+        proc, rows = xxgk_popen(*args), out / "datasets" / "demo" / "documents.jsonl"
+        deadline = time.monotonic() + 120
+        while not (rows.exists() and len(jsonl(rows)) >= 5) and proc.poll() is None:
+            assert time.monotonic() < deadline, "crawl made no progress"
+            time.sleep(0.02)
+        assert proc.poll() is None, "the crawl finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        with sqlite3.connect(collection / "state.sqlite") as db:
+            db.execute("UPDATE urls SET row_run = NULL, version = 0")
+        done = xxgk(*args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert_whole(out, expected)
 
 
 def test_xxgk_crawl_in_two_processes_killed_resumes_and_writes_each_document_once(tmp_path, rng):
