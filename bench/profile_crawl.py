@@ -40,7 +40,7 @@ def frame_name(frame: str) -> str:
     return f"{path}:{m.group('func')}"
 
 
-def summarise(raw: Path, top: int) -> str:
+def summarise(raw: Path, top: int, process: str = "") -> str:
     self_counts: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
@@ -49,6 +49,8 @@ def summarise(raw: Path, top: int) -> str:
         if not stack or not count.isdigit():
             continue
         n = int(count)
+        if process and (process[1:] in stack if process.startswith("!") else process not in stack):
+            continue
         frames = [frame_name(f) for f in stack.split(";")]
         frames = [f for f in frames if not f.startswith("process ") and not f.startswith("thread ")]
         if not frames:
@@ -73,6 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=MODES, default="capture")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
+    parser.add_argument(
+        "--process",
+        default="",
+        help="keep only the samples whose stack contains this ('forkserver': the extraction workers);"
+        " with a leading '!', those whose stack does not ('!forkserver': the crawl process)",
+    )
+    parser.add_argument(
+        "--subprocesses",
+        action="store_true",
+        help="sample the extraction workers too (py-spy --subprocesses)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("py-spy") is None:
         raise SystemExit("py-spy not found: pip install py-spy (a benchmark-only dependency)")
@@ -100,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--rate",
                 str(args.rate),
                 "--nonblocking",
+                *(["--subprocesses"] if args.subprocesses else []),
                 "-o",
                 str(raw),
                 "--",
@@ -110,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             stdout=subprocess.DEVNULL,
         )
     print(f"# xxgk crawl, mode {args.mode}, {args.size}-document portal; raw stacks: {raw}")
-    print(summarise(raw, args.top))
+    print(summarise(raw, args.top, args.process))
     return 0
 
 

@@ -67,25 +67,29 @@ def enabled() -> bool:
     return os.environ.get("XXGK_FAST_TEXT", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-_WITH_ID_OR_CLASS = etree.XPath("//*[@id or @class]")
-
-
 @cache
-def _ranks() -> tuple[dict[str, int], dict[str, int]]:
-    """(id → rank, class token → rank) of the container table."""
+def _ranks() -> tuple[dict[str, int], dict[str, int], etree.XPath]:
+    """(id → rank, class token → rank) of the container table, and an XPath selecting the elements
+    that carry one of them (evaluated by libxml2: a page has hundreds of ids and classes)."""
     ids, classes = {}, {}
+    tests = []
     for rank, (_, attr, value, _) in enumerate(CONTAINERS):
         (ids if attr == "id" else classes).setdefault(value, rank)
-    return ids, classes
+        tests.append(
+            f"@id='{value}'"
+            if attr == "id"
+            else f"contains(concat(' ', normalize-space(@class), ' '), ' {value} ')"
+        )
+    return ids, classes, etree.XPath(f"//*[{' or '.join(tests)}]")
 
 
 def find_container(tree: etree._Element) -> tuple[str, etree._Element] | None:
     """(name, element) of the first container of the table that occurs once in the page, or whose
-    other occurrences are inside the first (one XPath walk for elements with an id or class; the
-    table is matched in Python)."""
-    ids, classes = _ranks()
+    other occurrences are inside the first (one XPath picks out the elements with the table's ids
+    and classes)."""
+    ids, classes, candidates = _ranks()
     hits: dict[int, list[etree._Element]] = {}
-    for el in _WITH_ID_OR_CLASS(tree):
+    for el in candidates(tree):
         rank = ids.get(el.get("id") or "")
         if rank is not None:
             hits.setdefault(rank, []).append(el)

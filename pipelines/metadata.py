@@ -175,7 +175,7 @@ class PageMetadata:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.replace("\u3000", " ").replace("\xa0", " ").split())
+    return " ".join(text.split())  # str.split() splits at U+3000 and U+00A0 too
 
 
 def plain(text: str) -> str:
@@ -190,32 +190,36 @@ def segments_of(tree: lxml_html.HtmlElement) -> list[Segment]:
     stack: list[etree._Element] = [tree]
 
     def flush() -> None:
-        if parts:
+        # most block boundaries hold only the markup's indentation: nothing to normalise
+        if not "".join(parts).isspace():
             text = _norm(JOINER.join(parts)).strip(JOINER + " ")
             if text.replace(JOINER, ""):
                 out.append(Segment(text, [p for p in parts if p.strip()], stack[-1]))
-            parts.clear()
+        parts.clear()
 
     walker = etree.iterwalk(tree, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag  # comments and processing instructions are dropped at parse time (htmltree.py)
         if event == "start":
             if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 continue
             if tag in BLOCK_TAGS:
-                flush()
+                if parts:
+                    flush()
                 stack.append(el)
-            if el.text and tag not in SKIP_TAGS:
+            if el.text:
                 parts.append(el.text)
         else:
             if tag in BLOCK_TAGS and tag not in SKIP_TAGS:
-                flush()
+                if parts:
+                    flush()
                 if len(stack) > 1:
                     stack.pop()
             if el.tail:
                 parts.append(el.tail)
-    flush()
+    if parts:
+        flush()
     return out
 
 
@@ -336,7 +340,7 @@ def find_hits(segments: list[Segment]) -> list[Hit]:
                 Hit(LABEL_TO_FIELD[label], value or "", i, i + 1, colon, label in GENERIC_LABELS, label)
             )
             continue
-        inline = _inline_hits(i, text)
+        inline = _inline_hits(i, text) if ":" in text or "：" in text else None  # a colon is required
         if inline:
             hits.extend(inline)
             continue
@@ -387,11 +391,17 @@ def _by_block(hits: list[Hit], segments: list[Segment]) -> list[Hit]:
     return best + [h for h in hits if not any(h is b for b in best)]
 
 
+_BREADCRUMB_FIRST_CHARS = tuple({prefix[0] for prefix in BREADCRUMB_PREFIXES})
+
+
 def _breadcrumb(segments: list[Segment]) -> tuple[list[str], etree._Element] | None:
     for seg in segments:
+        if not seg.text.lstrip(JOINER + " ").startswith(_BREADCRUMB_FIRST_CHARS):
+            continue  # a breadcrumb prefix starts with one of these (whitespace apart)
         c = plain(seg.text)
+        cc = compact(c)
         for prefix in BREADCRUMB_PREFIXES:
-            if compact(c).startswith(prefix):
+            if cc.startswith(prefix):
                 rest = re.split(r"[:：]", c, maxsplit=1)
                 trail = rest[1] if len(rest) == 2 else c[len(prefix) :]
                 seps = re.escape(BREADCRUMB_SEPARATORS.replace("/", ""))

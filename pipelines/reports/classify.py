@@ -37,12 +37,26 @@ def doc_type(title: str | None, text: str | None) -> str:
         return "work_summary"
     # no title: a statistics table of the formats is only ever printed in a report, and its
     # opening sentence names the regulation it is written under ("本报告根据《…政府信息公开条例》")
-    body = norm(text or "")
-    if _has_report_table(body) or re.search(L.REPORT_OPENING, head):
+    if (_may_hold_report_table(text) and _has_report_table(norm(text))) or re.search(L.REPORT_OPENING, head):
         return "annual_report"
     if re.search(L.WORK_SUMMARY, head):
         return "work_summary"
     return "other"
+
+
+# NFKC turns these compatibility forms into ideographs (a text holding one is normalised in full)
+_COMPAT_IDEOGRAPHS = re.compile("[\u2e80-\u2fdf\u3190-\u319f\u3200-\u33ff\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def _may_hold_report_table(text: str) -> bool:
+    """Whether `_has_report_table` can hold for `norm(text)`, from characters of each of its phrases
+    that neither normalisation nor the traditional→simplified map produces from others (but 統→统):
+    normalising every crawled document's whole text is most of this check's cost."""
+    if _COMPAT_IDEOGRAPHS.search(text):
+        return True
+    return (
+        "累" in text or ("新" in text and "收" in text) or ("指" in text and ("统" in text or "統" in text))
+    )
 
 
 def _has_report_table(body: str) -> bool:
