@@ -60,6 +60,16 @@ JOB_FIELDS = ("url", "kind", "status", "headers", "parent_url", "column", "link_
 PROGRESS_INTERVAL = 10.0  # seconds between progress lines while extraction catches up at close
 
 
+def catch_up_workers(settings) -> int:
+    """Extraction workers once capture is over: XXGK_EXTRACT_CATCH_UP_WORKERS, or (0) this process's
+    share of the machine's cores (`--processes N` share them), never fewer than the crawl's."""
+    workers = settings.getint("XXGK_EXTRACT_WORKERS")
+    wanted = settings.getint("XXGK_EXTRACT_CATCH_UP_WORKERS")
+    if wanted <= 0:
+        wanted = len(os.sched_getaffinity(0)) // max(1, settings.getint("XXGK_SHARDS"))
+    return max(workers, wanted)
+
+
 class DocumentPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -79,6 +89,7 @@ class DocumentPipeline:
         # a worker that dies (out of memory, a native crash) breaks the whole pool: it is replaced,
         # and the documents it had are tried again one at a time, so a second death is the document's
         self.extract = extract_job  # what a worker runs on a job
+        self.pool_workers = crawler.settings.getint("XXGK_EXTRACT_WORKERS")  # more once capture is over
         self.pool_generation = 0
         self.retries: deque[dict[str, Any]] = deque()
         self.retry_waiters: dict[str, asyncio.Future] = {}  # retried pages' attachments wait on these
@@ -117,7 +128,7 @@ class DocumentPipeline:
             self.report_entries = PickledLog.resume(run_reports_path(self.crawler))
         else:
             self.report_entries = PickledLog(directory=run_dir)
-        workers = self.settings.getint("XXGK_EXTRACT_WORKERS")
+        workers = self.pool_workers
         if workers > 0:
             self.pool = self._new_pool()
             # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
@@ -146,7 +157,7 @@ class DocumentPipeline:
     def _new_pool(self) -> ProcessPoolExecutor:
         # forkserver: workers start clean, not as copies of a process running a reactor
         return ProcessPoolExecutor(
-            self.settings.getint("XXGK_EXTRACT_WORKERS"),
+            self.pool_workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=init_worker,
             initargs=(self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid()),
@@ -184,6 +195,26 @@ class DocumentPipeline:
         self.submitted.discard(task)
         if self.queue or self.retries:
             self._submit_queued()
+
+    def _grow_for_catch_up(self) -> None:
+        """Capture is over: what extraction has left may take the cores the crawl used
+        (XXGK_EXTRACT_CATCH_UP_WORKERS). A pool of that many replaces the crawl's; the old one
+        finishes the documents it has. Not worth a worker's start-up for a short backlog."""
+        workers = catch_up_workers(self.settings)
+        left = len(self.queue or ())
+        self.stats.set_value("xxgk/extract/left_at_capture", left + len(self.submitted))
+        if self.pool is None or workers <= self.pool_workers:
+            return
+        if left < max(1, self.settings.getint("XXGK_EXTRACT_CATCH_UP_MIN")):
+            return
+        logger.info("capture finished: %d extraction workers for the %d documents left", workers, left)
+        old, self.pool_workers = self.pool, workers
+        self.pool = self._new_pool()
+        self.pool_generation += 1  # a breakage of the old pool is not this one's
+        self.window = min(self.max_backlog, 2 * workers)
+        self.stats.set_value("xxgk/extract/catch_up_workers", workers)
+        old.shutdown(wait=False)
+        self._submit_queued()
 
     def _replace_pool(self, generation: int) -> None:
         """A new pool for a broken one (once per breakage: every job it had fails at once)."""
@@ -303,6 +334,7 @@ class DocumentPipeline:
         capture_seconds = captured - self.opened_at
         self.stats.set_value("xxgk/capture_seconds", round(capture_seconds, 3))
         try:
+            self._grow_for_catch_up()
             await self._catch_up()
         finally:
             if self.pool is not None:

@@ -84,6 +84,10 @@ XXGK_DEDUP = True  # identical payloads (this crawl or earlier ones) → revisit
 XXGK_DEDUP_MIN_SIZE = 1  # payloads smaller than this are always stored in full
 XXGK_PROCESSES = 1  # crawl processes sharing the portal's URLs (crawler/shards.py): one per core is the most
 XXGK_EXTRACT_WORKERS = 1  # processes running text/metadata extraction off the reactor
+# extraction workers once capture is over, for the documents left (0: a core each, the cores shared
+# by --processes N), if at least XXGK_EXTRACT_CATCH_UP_MIN are left (a worker starts in ~0.5 s)
+XXGK_EXTRACT_CATCH_UP_WORKERS = 0
+XXGK_EXTRACT_CATCH_UP_MIN = 200
 XXGK_EXTRACT_BACKLOG = (
     256  # documents held in memory for extraction; more wait in a file (the crawl never waits)
 )

@@ -68,28 +68,36 @@ def enabled() -> bool:
 
 
 @cache
-def _ranks() -> tuple[dict[str, int], dict[str, int], etree.XPath]:
-    """(id → rank, class token → rank) of the container table, and an XPath selecting the elements
-    that carry one of them (evaluated by libxml2: a page has hundreds of ids and classes)."""
+def _ranks() -> tuple[dict[str, int], dict[str, int]]:
+    """(id → rank, class token → rank) of the container table."""
     ids, classes = {}, {}
-    tests = []
     for rank, (_, attr, value, _) in enumerate(CONTAINERS):
         (ids if attr == "id" else classes).setdefault(value, rank)
-        tests.append(
-            f"@id='{value}'"
-            if attr == "id"
-            else f"contains(concat(' ', normalize-space(@class), ' '), ' {value} ')"
-        )
-    return ids, classes, etree.XPath(f"//*[{' or '.join(tests)}]")
+    return ids, classes
 
 
-def find_container(tree: etree._Element) -> tuple[str, etree._Element] | None:
+@cache
+def _candidates(ranks: tuple[int, ...]) -> etree.XPath:
+    """The elements that may be the containers `ranks` of the table (class tokens checked after)."""
+    tests = [
+        f"@id='{value}'" if attr == "id" else f"contains(@class, '{value}')"
+        for _, attr, value, _ in (CONTAINERS[rank] for rank in ranks)
+    ]
+    return etree.XPath(f"//*[{' or '.join(tests)}]")
+
+
+def find_container(tree: etree._Element, html: str | None = None) -> tuple[str, etree._Element] | None:
     """(name, element) of the first container of the table that occurs once in the page, or whose
-    other occurrences are inside the first (one XPath picks out the elements with the table's ids
-    and classes)."""
-    ids, classes, candidates = _ranks()
+    other occurrences are inside the first.
+
+    html: the page's text, if at hand: only the containers whose names it holds are looked for
+    (a substring test; a walk of the tree costs more than the rest of the text path)."""
+    ids, classes = _ranks()
+    ranks = tuple(r for r, (_, _, value, _) in enumerate(CONTAINERS) if html is None or value in html)
+    if not ranks:
+        return None
     hits: dict[int, list[etree._Element]] = {}
-    for el in candidates(tree):
+    for el in _candidates(ranks)(tree):
         rank = ids.get(el.get("id") or "")
         if rank is not None:
             hits.setdefault(rank, []).append(el)
@@ -350,13 +358,13 @@ class SiteJudge:
         return prof
 
     def container(
-        self, tree: etree._Element, site: str, *, table: bool = True
+        self, tree: etree._Element, site: str, *, table: bool = True, html: str | None = None
     ) -> tuple[str, etree._Element] | None:
         """The known container of the page (unless not `table`), else one learned on this site;
         a container the judge has rejected on this site is passed over (so the site may learn
         another)."""
         prof = self.profile(site)
-        found = find_container(tree) if table else None
+        found = find_container(tree, html) if table else None
         if found is not None and not self.rejected(prof, found[0]):
             return found
         for key, xpath in prof.learned:

@@ -208,16 +208,19 @@ def segments_of(tree: lxml_html.HtmlElement) -> list[Segment]:
                 if parts:
                     flush()
                 stack.append(el)
-            if el.text:
-                parts.append(el.text)
+            text = el.text
+            # whitespace before a segment's first text changes nothing in it: not kept
+            if text and (parts or not text.isspace()):
+                parts.append(text)
         else:
             if tag in BLOCK_TAGS and tag not in SKIP_TAGS:
                 if parts:
                     flush()
                 if len(stack) > 1:
                     stack.pop()
-            if el.tail:
-                parts.append(el.tail)
+            tail = el.tail
+            if tail and (parts or not tail.isspace()):
+                parts.append(tail)
     if parts:
         flush()
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from html import unescape
 from urllib.parse import urljoin
 
@@ -206,40 +207,59 @@ _CSS_URL = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
+def _css_hrefs(css: str) -> tuple[str, ...]:
+    """The hrefs a stylesheet (or a style attribute) loads, as written: url(…) and @import.
+    Memoised: a portal's pages repeat the same <style> blocks and style attributes."""
+    out = []
+    for groups in _CSS_URL.findall(css):
+        href = unescape(next((g for g in groups if g), "").strip())
+        if href and not href.lower().startswith(("data:", *SKIP_SCHEMES)):
+            out.append(href)
+    return tuple(out)
+
+
 def iter_css_urls(base: str, css: str) -> Iterator[str]:
     """Absolute URLs a stylesheet (or a style attribute) loads: url(…) and @import."""
-    for groups in _CSS_URL.findall(css):
-        href = next((g for g in groups if g), "").strip()
+    for href in _css_hrefs(css):
+        with contextlib.suppress(ValueError):
+            yield urljoin(base, href).split("#", 1)[0]
+
+
+@lru_cache(maxsize=4096)
+def _tag_hrefs(tag: str, attributes: str) -> tuple[str, ...]:
+    """The hrefs one requisite tag loads, as written (its inline style's included). Memoised: the
+    chrome's tags repeat on every page of a portal."""
+    values = {m.group(1).lower(): _value(m, 2) for m in _ATTRIBUTE.finditer(attributes)}
+    tag = tag.lower()
+    if tag == "link":
+        rels = set(values.get("rel", "").lower().split())
+        names = ("href",) if rels & REQUISITE_LINK_RELS else ()
+    else:
+        names = REQUISITE_ATTRIBUTES[tag]
+    out = []
+    for name in names:
+        href = values.get(name, "").strip()
         if href and not href.lower().startswith(("data:", *SKIP_SCHEMES)):
-            with contextlib.suppress(ValueError):
-                yield urljoin(base, unescape(href)).split("#", 1)[0]
+            out.append(href)
+    style = _STYLE_ATTRIBUTE.search(attributes)
+    if style:
+        out.extend(_css_hrefs(unescape(style.group(1) or style.group(2))))
+    return tuple(out)
 
 
-def iter_requisites(url: str, text: str) -> Iterator[str]:
+def iter_requisites(url: str, text: str, resolver: LinkResolver | None = None) -> Iterator[str]:
     """Absolute URLs of what a browser loads to show the page: stylesheets, scripts, images, icons,
-    fonts and what inline styles load (a <base href> respected, comments skipped)."""
+    fonts and what inline styles load (a <base href> respected, comments skipped). resolver: the
+    memo the page's links are resolved with (`LinkResolver`)."""
     base = url
     for match in _BASE.finditer(text):
         base = urljoin(url, unescape(match.group(1) or match.group(2) or match.group(3) or "").strip())
         break
+    resolve = (resolver or _DEFAULT_RESOLVER).resolver(base)
     for style_block, tag, attributes in _REQUISITE_TAGS.findall(text):
-        if style_block:
-            yield from iter_css_urls(base, style_block)
-            continue
-        if not tag:
-            continue  # a comment
-        values = {m.group(1).lower(): _value(m, 2) for m in _ATTRIBUTE.finditer(attributes)}
-        tag = tag.lower()
-        if tag == "link":
-            rels = set(values.get("rel", "").lower().split())
-            names = ("href",) if rels & REQUISITE_LINK_RELS else ()
-        else:
-            names = REQUISITE_ATTRIBUTES[tag]
-        for name in names:
-            href = values.get(name, "").strip()
-            if href and not href.lower().startswith(("data:", *SKIP_SCHEMES)):
-                with contextlib.suppress(ValueError):
-                    yield urljoin(base, href).split("#", 1)[0]
-        style = _STYLE_ATTRIBUTE.search(attributes)
-        if style:
-            yield from iter_css_urls(base, unescape(style.group(1) or style.group(2)))
+        hrefs = _css_hrefs(style_block) if style_block else _tag_hrefs(tag, attributes) if tag else ()
+        for href in hrefs:
+            absolute = resolve(href)
+            if absolute is not None:
+                yield absolute

@@ -118,15 +118,17 @@ def extract_text(
     fallback_segments: list[str] | None = None,
     site: str | None = None,
     fast: bool | None = None,
+    html: str | None = None,
 ) -> str | None:
     """Main text of the page in `tree` (not modified), None if the page has no text at all.
 
     site: the page's host, whose profile the fast path keeps (`pipelines.fast_text`); fast: use the
-    fast path where the judge allows (None: unless XXGK_FAST_TEXT=0), False: trafilatura only."""
+    fast path where the judge allows (None: unless XXGK_FAST_TEXT=0), False: trafilatura only;
+    html: the text `tree` was parsed from, if at hand (the fast path looks up its containers in it)."""
     marked = mark_for_pruning(prune or [], own_text=prune_sizes)
     try:
         if fast_text.enabled() if fast is None else fast:
-            return _judged_text(tree, marked, title, fallback_segments, site or "")
+            return _judged_text(tree, marked, title, fallback_segments, site or "", html)
         return _trafilatura_text(tree, marked, title, fallback_segments)
     finally:
         _unmark(marked)
@@ -167,6 +169,7 @@ def compare_paths(
     judge: fast_text.SiteJudge | None = None,
     site: str = "",
     table: bool = True,
+    html: str | None = None,
 ) -> tuple[str | None, str | None, str | None, str | None]:
     """(container key, the fast path's text, trafilatura's text, `fast_text.compare`'s verdict) of one
     page, for measuring the fast path against its judge; all but trafilatura's text are None when the
@@ -179,7 +182,11 @@ def compare_paths(
     try:
         skip = set(marked)
         slow = _trafilatura_text(tree, marked, title, fallback_segments)
-        found = judge.container(tree, site, table=table) if judge else fast_text.find_container(tree)
+        found = (
+            judge.container(tree, site, table=table, html=html)
+            if judge
+            else fast_text.find_container(tree, html)
+        )
         if found is None:
             if judge and slow:
                 judge.learn(tree, site, slow, lambda el: container_text(el, skip, title))
@@ -207,11 +214,12 @@ def _judged_text(
     title: str | None,
     fallback_segments: list[str] | None,
     site: str,
+    html: str | None = None,
 ) -> str | None:
     """The fast path where the site's judge trusts the page's container, else trafilatura's text
     (judging the container, or learning one for the site, on the way)."""
     judge, skip = fast_text.JUDGE, set(marked)
-    found = judge.container(tree, site)
+    found = judge.container(tree, site, html=html)
     if found is None:
         text = _trafilatura_text(tree, marked, title, fallback_segments)
         if text:

@@ -171,6 +171,11 @@ def spill_crawls(demo_portal, tmp_path_factory):
         "XXGK_EXTRACT_BACKLOG=2",
         "-s",
         "XXGK_WARC_MAX_SIZE=300000",
+        # what is left when capture ends goes to a pool of 2 (the rows stay the same)
+        "-s",
+        "XXGK_EXTRACT_CATCH_UP_WORKERS=2",
+        "-s",
+        "XXGK_EXTRACT_CATCH_UP_MIN=1",
     )
     first = xxgk(*args, check=True)
     first_rows = jsonl(out / "datasets" / "demo" / "documents.jsonl")
@@ -193,6 +198,9 @@ def test_spilled_crawl_gives_the_default_crawls_rows(demo_crawl, spill_crawls):
     stats = crawl_stats(first, "xxgk/extract/")
     assert stats["xxgk/extract/by_reference"] == len(rows) and stats.get("xxgk/extract/by_value", 0) == 0
     assert stats["xxgk/extract/spilled"] > len(rows) / 2  # the on-disk FIFO carried most of them
+    # extraction trails the crawl, so the documents left when capture ended were extracted by 2 workers
+    assert stats["xxgk/extract/left_at_capture"] > 2
+    assert stats["xxgk/extract/catch_up_workers"] == 2
     assert not list(out.rglob("extract-queue-*")), "the spill file outlived the crawl"
     assert len({r["warc_file"] for r in rows}) > 1  # rows from several (rotated, renamed) files
 

@@ -75,6 +75,30 @@ def test_is_annual_report_without_title_reads_the_head_or_the_table():
     assert not is_annual_report(None, None)
 
 
+REPORT_TEXTS = sorted((Path(__file__).parent / "fixtures" / "reports" / "corpus").glob("*.txt"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(path.read_text(encoding="utf-8") for path in REPORT_TEXTS),
+        "一、本年新收政府信息\n公开申请数量\t3\n四、結轉下年度繼續辦理\t0",  # broken by a line, 繁體
+        "統計指標\u3000主動公開政府信息數\t12",
+        "历 年 累 计\n主动公开信息数",
+        "历年累计：主动公开文件\n\n数",
+        "历年累计主动公开数",  # neither 文件 nor 信息
+        "本年新收政府信息公开申请数量：本报告不含结转",
+        "⼀、本年新收政府信息公开申请数量\t3\n四、结转下年度继续办理",  # a Kangxi radical (NFKC: 一)
+        "本年新收",
+    ],
+)
+def test_the_report_table_is_found_in_the_raw_text_as_in_the_normalised_one(text):
+    from pipelines.reports.classify import _has_report_table, _has_report_table_in
+    from pipelines.reports.textnorm import norm
+
+    assert _has_report_table_in(text) is _has_report_table(norm(text))
+
+
 def test_document_shape():
     report = parse_report(
         html=build.to_html(DONGHU_2023),

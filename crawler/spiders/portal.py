@@ -226,7 +226,7 @@ class PortalSpider(scrapy.Spider):
         if self.requisites_left <= 0:
             return
         roles = self._roles
-        for url in iter_css_urls(base, text) if css else iter_requisites(base, text):
+        for url in iter_css_urls(base, text) if css else iter_requisites(base, text, self._links):
             key = hash(url)
             if key in roles:  # the chrome repeats on every page: a dict lookup, not a canonical URL
                 continue

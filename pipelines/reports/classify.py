@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipelines.reports import labels as L
-from pipelines.reports.textnorm import norm
+from pipelines.reports.textnorm import norm, script_forms, simplified
 
 _HEAD_CHARS = 600  # the title of a report sits in its first lines
 _HEADING_MAX = 60  # longer lines are sentences, which may merely mention a report
@@ -14,7 +14,8 @@ _HEADING_MAX = 60  # longer lines are sentences, which may merely mention a repo
 def doc_type(title: str | None, text: str | None) -> str:
     """annual_report | work_summary | other."""
     t = norm(title or "")
-    head = norm((text or "")[:_HEAD_CHARS])
+    head_lines = simplified((text or "")[:_HEAD_CHARS]).splitlines()
+    head = "".join("".join(line.split()) for line in head_lines)
     if t:
         if re.search(L.REPORT_TITLE, t) and not re.search(L.WORK_SUMMARY, t):
             return "annual_report"
@@ -25,7 +26,7 @@ def doc_type(title: str | None, text: str | None) -> str:
     if text is None:
         return "other"
     # a short heading line near the top; a report filed under a 工作总结 column still has its own title
-    heads = [norm(line) for line in (text or "")[:_HEAD_CHARS].splitlines()]
+    heads = ["".join(line.split()) for line in head_lines]  # norm of each line
     heads = [h for h in heads if 4 < len(h) <= _HEADING_MAX]
     if any(
         (re.search(L.REPORT_HEADING, h) or (len(h) <= 40 and re.search(L.REPORT_HEADING_YEARLESS, h)))
@@ -37,25 +38,52 @@ def doc_type(title: str | None, text: str | None) -> str:
         return "work_summary"
     # no title: a statistics table of the formats is only ever printed in a report, and its
     # opening sentence names the regulation it is written under ("本报告根据《…政府信息公开条例》")
-    if (_may_hold_report_table(text) and _has_report_table(norm(text))) or re.search(L.REPORT_OPENING, head):
+    if _has_report_table_in(text) or re.search(L.REPORT_OPENING, head):
         return "annual_report"
     if re.search(L.WORK_SUMMARY, head):
         return "work_summary"
     return "other"
 
 
-# NFKC turns these compatibility forms into ideographs (a text holding one is normalised in full)
+# NFKC turns these compatibility forms into ideographs: a text holding one is normalised in full
 _COMPAT_IDEOGRAPHS = re.compile("[\u2e80-\u2fdf\u3190-\u319f\u3200-\u33ff\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
-def _may_hold_report_table(text: str) -> bool:
-    """Whether `_has_report_table` can hold for `norm(text)`, from characters of each of its phrases
-    that neither normalisation nor the traditional→simplified map produces from others (but 統→统):
-    normalising every crawled document's whole text is most of this check's cost."""
+def _in_raw_text(phrase: str) -> re.Pattern[str]:
+    """`phrase` as it may stand in a text before `norm`: whitespace between its characters, and
+    each character in its simplified or traditional form."""
+    return re.compile(r"\s*".join(f"[{''.join(forms)}]" for forms in map(script_forms, phrase)))
+
+
+# the phrases of a report's statistics table (`_has_report_table`), found in the raw text:
+# normalising every crawled document's whole text first was most of the pre-filter's cost
+_TABLE_PHRASES = {
+    phrase: _in_raw_text(phrase)
+    for phrase in (
+        "本年新收政府信息公开申请数量",
+        "结转下年度",
+        "勾稽关系",
+        "统计指标",
+        "主动公开政府信息数",
+        "历年累计",
+        "主动公开文件数",
+        "主动公开信息数",
+    )
+}
+
+
+def _has_report_table_in(text: str) -> bool:
+    """`_has_report_table(norm(text))`, without normalising all of `text`."""
     if _COMPAT_IDEOGRAPHS.search(text):
-        return True
+        return _has_report_table(norm(text))
+
+    def has(phrase: str) -> bool:
+        return _TABLE_PHRASES[phrase].search(text) is not None
+
     return (
-        "累" in text or ("新" in text and "收" in text) or ("指" in text and ("统" in text or "統" in text))
+        (has("本年新收政府信息公开申请数量") and (has("结转下年度") or has("勾稽关系")))
+        or (has("统计指标") and has("主动公开政府信息数"))
+        or (has("历年累计") and (has("主动公开文件数") or has("主动公开信息数")))
     )
 
 

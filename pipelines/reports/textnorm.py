@@ -53,11 +53,26 @@ _T2S = str.maketrans(
 )
 
 
+_TRADITIONAL = {}
+for _trad, _simp in _T2S.items():
+    _TRADITIONAL.setdefault(chr(_simp), []).append(chr(_trad))
+
+
+def script_forms(ch: str) -> list[str]:
+    """`ch` and the traditional characters `simplified` maps to it."""
+    return [ch, *_TRADITIONAL.get(ch, ())]
+
+
+def simplified(s: str) -> str:
+    """NFKC, simplified script, whitespace kept: `norm` of each line is `norm` of this one's lines."""
+    return unicodedata.normalize("NFKC", s).translate(_T2S)
+
+
 def norm(s: str) -> str:
     """NFKC, simplified script, no whitespace: the form every label pattern is written against."""
     # str.split() drops exactly the characters str.isspace() names, at C speed: every crawled
     # document's text goes through here (the annual-report pre-filter)
-    return "".join(unicodedata.normalize("NFKC", s).translate(_T2S).split())
+    return "".join(simplified(s).split())
 
 
 @dataclass
