@@ -30,25 +30,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import pickle
 import time
 from collections import deque
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from crawler import shared_pool
 from crawler.collection import collection_paths
 from crawler.incremental import crawl_state, http_date, reports_written_path, run_id, run_reports_path
+from crawler.shared_pool import PoolClient, new_pool
 from crawler.spill import SpillQueue
 from crawler.state import CrawlState
 from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
 from pipelines.columns import PageColumns
 from pipelines.datasets import Dataset, close_datasets
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
-from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row, init_worker
+from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row
 from pipelines.pickled import PickledLog
 from pipelines.provenance import from_record_ref, replay_path
 from pipelines.urls import doc_id as make_doc_id
@@ -60,13 +61,14 @@ JOB_FIELDS = ("url", "kind", "status", "headers", "parent_url", "column", "link_
 PROGRESS_INTERVAL = 10.0  # seconds between progress lines while extraction catches up at close
 
 
-def catch_up_workers(settings) -> int:
-    """Extraction workers once capture is over: XXGK_EXTRACT_CATCH_UP_WORKERS, or (0) this process's
-    share of the machine's cores (`--processes N` share them), never fewer than the crawl's."""
+def catch_up_workers(settings, shared: bool = False) -> int:
+    """Extraction workers once capture is over: XXGK_EXTRACT_CATCH_UP_WORKERS, or (0) a core each
+    (this process's share of them when `--processes N` have pools of their own, not `shared`),
+    never fewer than the crawl's."""
     workers = settings.getint("XXGK_EXTRACT_WORKERS")
     wanted = settings.getint("XXGK_EXTRACT_CATCH_UP_WORKERS")
     if wanted <= 0:
-        wanted = len(os.sched_getaffinity(0)) // max(1, settings.getint("XXGK_SHARDS"))
+        wanted = len(os.sched_getaffinity(0)) // (1 if shared else max(1, settings.getint("XXGK_SHARDS")))
     return max(workers, wanted)
 
 
@@ -90,6 +92,7 @@ class DocumentPipeline:
         # and the documents it had are tried again one at a time, so a second death is the document's
         self.extract = extract_job  # what a worker runs on a job
         self.pool_workers = crawler.settings.getint("XXGK_EXTRACT_WORKERS")  # more once capture is over
+        self.shared: PoolClient | None = None  # the parent's pool, with --processes N
         self.pool_generation = 0
         self.retries: deque[dict[str, Any]] = deque()
         self.retry_waiters: dict[str, asyncio.Future] = {}  # retried pages' attachments wait on these
@@ -129,6 +132,8 @@ class DocumentPipeline:
         else:
             self.report_entries = PickledLog(directory=run_dir)
         workers = self.pool_workers
+        if workers > 0 and shared_pool.CHANNEL is not None:
+            self.shared = PoolClient(shared_pool.CHANNEL)
         if workers > 0:
             self.pool = self._new_pool()
             # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
@@ -154,14 +159,12 @@ class DocumentPipeline:
         self._submit_queued()
         return {"url": url, "kind": item["kind"]}
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # forkserver: workers start clean, not as copies of a process running a reactor
-        return ProcessPoolExecutor(
-            self.pool_workers,
-            mp_context=multiprocessing.get_context("forkserver"),
-            initializer=init_worker,
-            initargs=(self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid()),
-        )
+    def _new_pool(self) -> Executor:
+        """The parent's pool while it answers (`--processes N`: crawler/shared_pool.py), else one
+        of this process's own."""
+        if self.shared is not None and self.shared.alive:
+            return self.shared
+        return new_pool(self.pool_workers, self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid())
 
     def _submit_queued(self) -> None:
         """Give queued documents to the pool, oldest first, while fewer than ``window`` are there;
@@ -203,6 +206,11 @@ class DocumentPipeline:
         workers = catch_up_workers(self.settings)
         left = len(self.queue or ())
         self.stats.set_value("xxgk/extract/left_at_capture", left + len(self.submitted))
+        if self.pool is not None and self.pool is self.shared:  # the parent grows its pool
+            self.shared.catch_up(left + len(self.submitted))
+            self.window = min(self.max_backlog, 2 * catch_up_workers(self.settings, shared=True))
+            self._submit_queued()
+            return
         if self.pool is None or workers <= self.pool_workers:
             return
         if left < max(1, self.settings.getint("XXGK_EXTRACT_CATCH_UP_MIN")):
@@ -222,6 +230,8 @@ class DocumentPipeline:
             return
         old, self.pool = self.pool, self._new_pool()
         self.pool_generation += 1
+        if self.pool is self.shared:
+            return  # the parent replaced its pool (and counts it)
         self.stats.inc_value("xxgk/extract/pool_replaced")
         if old is not None:
             old.shutdown(wait=False, cancel_futures=True)

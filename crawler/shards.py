@@ -245,8 +245,10 @@ def _child_main(
     overrides: dict[str, Any],
     conn: Connection,
     parent_ends: list[Connection],
+    pool_conn: Connection | None = None,
 ) -> None:
     global CHANNEL
+    from crawler import shared_pool
     from crawler.run import CrawlSetupError, run_crawl
 
     # a forked child holds copies of the parent's ends of the pipes: closed, or the parent's
@@ -254,6 +256,7 @@ def _child_main(
     for end in parent_ends:
         end.close()
     CHANNEL = conn
+    shared_pool.CHANNEL = pool_conn  # the parent's extraction pool
     try:
         result = run_crawl(urls, out, name, {**overrides, "XXGK_SHARD_INDEX": index})
     except CrawlSetupError as exc:
@@ -300,10 +303,12 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
     method = _start_method()
     context = multiprocessing.get_context(method)
     pipes, children = [], []
+    service = _pool_service(prep.settings, context)
     started_at = _now()
     started = time.monotonic()
     for index in range(processes):
         parent_end, child_end = context.Pipe()
+        pool_end = service.open_pipe() if service is not None else None
         child_overrides = {
             **overrides,
             **shares,
@@ -323,13 +328,18 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
                 prep.paths.name,
                 child_overrides,
                 child_end,
-                [*pipes, parent_end] if method == "fork" else [],
+                [*pipes, parent_end, *(service.pipes if service else ())] if method == "fork" else [],
+                pool_end,
             ),
         )
         process.start()
         child_end.close()
+        if pool_end is not None:
+            pool_end.close()
         pipes.append(parent_end)
         children.append(process)
+    if service is not None:
+        service.start()
 
     outboxes = [queue.SimpleQueue() for _ in range(processes)]
 
@@ -378,12 +388,14 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
             box.put(None)
         for process in children:
             process.join()
+        pool_stats = service.close() if service is not None else {}
         if prep.lock is not None:
             prep.lock.release()
     if errors and not results:
         raise CrawlSetupError("; ".join(f"process p{i}: {e}" for i, e in sorted(errors.items())))
     parts = [results[i] for i in sorted(results)]
     stats = merge_stats([r.stats for r in parts])
+    stats.update(pool_stats)
     if router.dropped:
         stats["xxgk/shards/dropped"] = router.dropped  # found for a process that had stopped
     for index, error in sorted(errors.items()):
@@ -411,6 +423,28 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
         finished_at=_now(),
         start_error="; ".join(f"crawl process p{i}: {e}" for i, e in sorted(errors.items()))
         or first.start_error,
+    )
+
+
+def _pool_service(settings: Any, context: Any):
+    """The extraction pool the crawl processes share (crawler/shared_pool.py), or None: no
+    extraction, or extraction on the reactor thread (XXGK_EXTRACT_WORKERS=0)."""
+    from crawler.pipelines import DocumentPipeline, catch_up_workers
+    from crawler.shared_pool import PoolService
+
+    pipelines = settings.getwithbase("ITEM_PIPELINES")
+    enabled = any(
+        order is not None and (path is DocumentPipeline or path == "crawler.pipelines.DocumentPipeline")
+        for path, order in pipelines.items()
+    )
+    if not enabled or settings.getint("XXGK_EXTRACT_WORKERS") <= 0:
+        return None
+    return PoolService(
+        context,
+        workers=settings.getint("XXGK_EXTRACT_WORKERS"),
+        catch_up_workers=catch_up_workers(settings, shared=True),
+        catch_up_min=settings.getint("XXGK_EXTRACT_CATCH_UP_MIN"),
+        nice=settings.getint("XXGK_EXTRACT_NICE"),
     )
 
 

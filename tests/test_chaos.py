@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.invariants import collection_problems, jsonl
-from tests.support.processes import children, extraction_workers
+from tests.support.processes import crawl_processes, extraction_workers
 from tests.support.runner import xxgk, xxgk_popen
 from tests.test_distributed_redis import REDIS_URL, redis_server
 from tests.test_resume_kill import SLOW, finish, kill_after, served_portal, start_run
@@ -129,7 +129,7 @@ def test_xxgk_crawl_in_two_processes_killed_resumes_and_writes_each_document_onc
         while len(portal.requests) < rng.randint(3, 8) and proc.poll() is None:
             assert time.monotonic() < deadline, "crawl made no progress"
             time.sleep(0.01)
-        crawlers = [pid for pid in children(proc.pid) if children(pid)]  # each runs its extraction pool
+        crawlers = crawl_processes(proc.pid)
         assert crawlers, "the crawl ended before a crawl process could be killed"
         os.kill(crawlers[0], signal.SIGKILL)
         assert finish(proc) != 0  # a crawl process failed: said so

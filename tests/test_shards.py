@@ -312,3 +312,76 @@ def test_killing_the_parent_keeps_what_the_processes_archived(demo_portal, tmp_p
     assert len(index) == sum(captured(tmp_path / "collections" / "demo").values()) > 2
     logs = "".join(p.read_text() for p in (tmp_path / "runs" / "demo").glob("*/crawl-p*.log"))
     assert "lost the parent process" in logs
+
+
+def _popen_sharded_crawl(portal, out: Path, *settings: str) -> subprocess.Popen:
+    from tests.support.runner import REPO
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", portal.root_url, "--out", str(out), "--name", "demo",
+         "--processes", "2", *FAST, "-s", "DOWNLOAD_DELAY=0.02", *settings],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _rows(out: Path) -> list[dict]:
+    return [
+        orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
+    ]
+
+
+def test_the_processes_share_one_extraction_pool_and_a_killed_worker_loses_nothing(tmp_path):
+    """One pool, the parent's (crawler/shared_pool.py): the crawl processes start none. A worker
+    SIGKILLed mid-crawl breaks it; the parent replaces it and the documents it had are tried again."""
+    from crawler.demo import DemoPortal, build_site
+    from tests.support.processes import children, crawl_processes, extraction_workers
+
+    site = build_site(size=60, seed=4, reports_dir=tmp_path / "no-extra-reports")
+    out = tmp_path / "out"
+    with DemoPortal(site) as portal:
+        crawl = _popen_sharded_crawl(portal, out)
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while crawl.poll() is None and time.monotonic() < deadline and not workers:
+            workers = extraction_workers(crawl.pid) if len(portal.requests) > 20 else []
+            time.sleep(0.02)
+        assert workers, "the crawl ended before a worker could be killed"
+        crawlers = crawl_processes(crawl.pid)
+        assert len(crawlers) == 2
+        assert not [pid for c in crawlers for pid in children(c)], "a crawl process started a pool"
+        assert len(workers) == 1  # XXGK_EXTRACT_WORKERS=1 for the two processes, while they crawl
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = crawl.communicate(timeout=240)
+        expected = sorted({portal.url(d.path) for d in site.documents})
+    assert crawl.returncode == 0, stderr
+    rows = _rows(out)
+    assert sorted(r["url"] for r in rows) == expected  # each exactly once
+    assert not [r for r in rows if "worker" in (r["extraction_error"] or "")]
+    assert "the shared pool is replaced" in stderr
+
+
+def test_without_the_parent_the_processes_extract_with_pools_of_their_own(tmp_path):
+    """SIGKILL to the parent, and with it to the shared pool's workers: each crawl process goes on
+    with a pool of its own, and every document it archived gets its row, once."""
+    from crawler.demo import DemoPortal, build_site
+
+    site = build_site(size=60, seed=5, reports_dir=tmp_path / "no-extra-reports")
+    out = tmp_path / "out"
+    with DemoPortal(site) as portal:
+        crawl = _popen_sharded_crawl(portal, out, "-s", "DOWNLOAD_DELAY=0.05")
+        deadline = time.monotonic() + 60
+        while crawl.poll() is None and time.monotonic() < deadline and len(portal.requests) < 40:
+            time.sleep(0.02)
+        below = descendants(crawl.pid)
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait(timeout=10)
+        assert not wait_until_gone(below, timeout=120), "processes outlived the parent by two minutes"
+        documents = {portal.url(d.path) for d in site.documents}
+    archived = set(captured(out / "collections" / "demo")) & documents
+    rows = _rows(out)
+    urls = [r["url"] for r in rows]
+    assert len(urls) == len(set(urls)) and set(urls) == archived and len(archived) > 20
+    assert not [r for r in rows if "worker" in (r["extraction_error"] or "")]
+    logs = "".join(p.read_text() for p in (out / "runs" / "demo").glob("*/crawl-p*.log"))
+    assert "lost the shared extraction pool" in logs

@@ -46,13 +46,31 @@ def wait_until_gone(pids: set[int], timeout: float) -> list[int]:
 
 
 def children(pid: int) -> list[int]:
+    """The running children of `pid`, whichever of its threads started them."""
+    return sorted(
+        int(entry)
+        for entry in os.listdir("/proc")
+        if entry.isdigit()
+        and (found := _state_and_parent(int(entry)))
+        and found[0] != "Z"
+        and found[1] == pid
+    )
+
+
+def command_line(pid: int) -> str:
     try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # gone
+        return ""
+
+
+def crawl_processes(parent_pid: int) -> list[int]:
+    """The crawl processes of `xxgk crawl --processes N` (forked: the parent's command line)."""
+    return [pid for pid in children(parent_pid) if "crawler.cli" in command_line(pid)]
 
 
 def extraction_workers(crawl_pid: int) -> list[int]:
-    """The pool's workers: forked by the forkserver, itself a child of the crawl process."""
-    return [worker for server in children(crawl_pid) for worker in children(server)]
+    """The pool's workers: forked by the forkserver, itself a child of the process that owns the pool
+    (the crawl process; with --processes N, their parent)."""
+    servers = [pid for pid in children(crawl_pid) if "multiprocessing.forkserver" in command_line(pid)]
+    return [worker for server in servers for worker in children(server)]
