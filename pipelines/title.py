@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.labels import SITE_NAME_SUFFIXES, SITE_SECTION_SUFFIXES, TITLE_CLASS_HINTS, TITLE_SEPARATORS
@@ -56,26 +55,24 @@ def split_title_tag(title: str, site_names: set[str]) -> tuple[str | None, set[s
     return doc or None, site, parts
 
 
-_NOT_TITLES = ("script", "style", "a", "title", "img", "input", "option")
-# the elements that may hold a title: headings, and elements with a class or id (the hints are
-# matched in Python on these few; the page's other elements are passed over by libxml2)
-_TITLE_CANDIDATES = etree.XPath(
-    "descendant-or-self::*[({}) and not({})]".format(
-        " or ".join([*(f"self::{tag}" for tag in HEADING_TAGS), "@class", "@id"]),
-        " or ".join(f"self::{tag}" for tag in _NOT_TITLES),
-    )
-)
+_NOT_TITLES = frozenset({"script", "style", "a", "title", "img", "input", "option"})
 
 
 def _heading_candidates(tree: lxml_html.HtmlElement) -> list[str]:
     body = tree.find("body")
     root = body if body is not None else tree
     out = []
-    for el in _TITLE_CANDIDATES(root):
-        if el.tag in HEADING_TAGS or _HINT_RE.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            text = _norm(el.text_content())
-            if MIN_TITLE <= len(text) <= MAX_TITLE:
-                out.append(text)
+    for el in root.iter():
+        tag = el.tag
+        if tag in _NOT_TITLES:
+            continue
+        if tag not in HEADING_TAGS:
+            cls, ident = el.get("class"), el.get("id")
+            if not (cls or ident) or not _HINT_RE.search(f"{cls or ''} {ident or ''}"):
+                continue
+        text = _norm(el.text_content())
+        if MIN_TITLE <= len(text) <= MAX_TITLE:
+            out.append(text)
     return out
 
 
