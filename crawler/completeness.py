@@ -1,7 +1,8 @@
 """Completeness against the portal's own words: what each listing says it holds, what the crawl reached.
 
 Listings state their size — 共N条 / 共N页 in the pager, ``var countPage = N``, TRS
-``createPageHTML(N, …)``, Hanweb ``<totalrecord>``/``totalRecord``, gkmlpt's ``total``, the
+``createPageHTML(N, …)``, Hanweb ``<totalrecord>``/``totalRecord``, EmpireCMS's
+``<a title="Total record"><b>N</b></a>``, gkmlpt's ``total``, the
 ``total``/``pageCount`` of data in scripts. The spider tallies, per listing (all pages of one
 column's listing share a key: the first page's URL with the page number taken out), the pages it
 parsed, the distinct detail links they carried and the documents fetched from them; at the end a
@@ -37,6 +38,10 @@ RECORD_CLAIMS: tuple[re.Pattern[str], ...] = (
     re.compile(r"共\s*(\d+)\s*条"),
     re.compile(r"共有\s*(\d+)\s*条"),
     re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I),
+    # EmpireCMS (帝国CMS) pager: <a title="Total record">&nbsp;<b>101</b> </a>
+    re.compile(
+        r"""\btitle\s*=\s*["']?Total\s+record["']?[^>]*>(?:\s|&nbsp;|&#160;|<[a-z][^>]*>)*(\d+)""", re.I
+    ),
     hanweb.TOTAL_IN_SCRIPT,
     re.compile(r'^\s*\{.*?"total"\s*:\s*(\d+)', re.S),  # gkmlpt's JSON answer (page 1)
 )
@@ -91,10 +96,11 @@ class ListingTally:
 
     def pager_links(self, key: str, urls: list[str]) -> None:
         """Pages a listing's pager leads to are the same listing, whatever their URLs' keys
-        (/czxx/ → ?cid=43&pageNo=2: the page-1 URL does not carry the column's parameter)."""
+        (/czxx/ → ?cid=43&pageNo=2: the page-1 URL does not carry the column's parameter), but for
+        a directory above the listing's own: a breadcrumb's 首页 (the site's or the section's home)."""
         for url in urls:
             other = listing_key(url)
-            if other != key and other not in self._aliases:
+            if other != key and other not in self._aliases and not _above(other, key):
                 self._aliases[other] = key
 
     def aliases(self) -> list[list[str]]:
@@ -144,6 +150,15 @@ class ListingTally:
             for key, e in self._listings.items()
             if e["claimed_pages"] or e["claimed_records"]
         ]
+
+
+def _above(other: str, key: str) -> bool:
+    """Whether the listing key `other` is a directory above the directory of the listing `key`."""
+    o, k = urlsplit(other), urlsplit(key)
+    if o.netloc != k.netloc or o.query or not o.path.endswith("/"):
+        return False
+    directory = k.path[: k.path.rfind("/") + 1]
+    return len(o.path) < len(directory) and directory.startswith(o.path)
 
 
 def _page_id(url: str) -> str:

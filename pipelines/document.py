@@ -21,7 +21,14 @@ from pipelines.headers import Headers, disposition_filename, header_value, media
 from pipelines.htmltree import parse_html
 from pipelines.links import ATTACHMENT_EXTENSIONS, extension, find_attachment_links
 from pipelines.metadata import column_of, extract_metadata, plain, segments_of
-from pipelines.normalize import clean_value, parse_datetime, parse_doc_no, split_keywords
+from pipelines.normalize import (
+    DocNo,
+    clean_value,
+    parse_datetime,
+    parse_doc_no,
+    split_keywords,
+    unlabelled_doc_no,
+)
 from pipelines.regions import region_from_index_no
 from pipelines.text import extract_text
 from pipelines.title import choose_title
@@ -102,14 +109,7 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
     row["title"] = title
     row["column"] = column_of(meta, title)
     row["index_no"] = v.get("index_no")
-    doc_no = parse_doc_no(v.get("doc_no"))
-    if doc_no:
-        row.update(
-            doc_no=doc_no.raw,
-            doc_no_issuer=doc_no.issuer,
-            doc_no_year=doc_no.year,
-            doc_no_serial=doc_no.serial,
-        )
+    _set_doc_no(row, parse_doc_no(v.get("doc_no")))
     pub_date, pub_time = parse_datetime(v.get("publish_date"))
     row["publish_date"], row["publish_time"] = _iso(pub_date), _iso(pub_time)
     row["written_date"] = _iso(parse_datetime(v.get("written_date"))[0])
@@ -139,6 +139,18 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
         )
         row["text"] = text
         row["text_length"] = len(text) if text is not None else None
+        if row["doc_no"] is None:  # none labelled: one printed alone atop the body
+            _set_doc_no(row, unlabelled_doc_no(text))
+
+
+def _set_doc_no(row: dict, doc_no: DocNo | None) -> None:
+    if doc_no:
+        row.update(
+            doc_no=doc_no.raw,
+            doc_no_issuer=doc_no.issuer,
+            doc_no_year=doc_no.year,
+            doc_no_serial=doc_no.serial,
+        )
 
 
 def _stem(name: str) -> str:

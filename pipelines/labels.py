@@ -100,6 +100,10 @@ NOT_VALUES: frozenset[str] = frozenset(
     }
 )
 
+# A 文号 printed with no label, alone on one of the first lines of the body (柘政〔2018〕16号 above
+# the headline, as the paper document prints it): read only when the page labels none.
+UNLABELLED_DOC_NO_LINES = 3
+
 # <meta name=…> as written by TRS WCM (and gov.cn's firstpublishedtime) -> field, compared lowercased.
 META_TAGS: dict[str, str] = {
     "articletitle": "title",

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pipelines.labels import UNLABELLED_DOC_NO_LINES
+
 # Chinese numerals as printed in 成文日期 (二〇一九年一月十日). ○ (U+25CB), Ｏ/O and 〇 all stand for zero.
 _CN_DIGITS: dict[str, int] = {
     "〇": 0,
@@ -76,6 +78,11 @@ _DOC_NO_RE = re.compile(
 _DOC_NO_PLAIN_RE = re.compile(
     r"(?P<issuer>[^\d\s]+?)\s*(?P<year>(?:19|20)\d{2})\s*年?\s*第\s*(?P<serial>\d+)\s*号"
     r"|(?P<issuer2>[^\d\s]+?)\s*(?P<year2>(?:19|20)\d{2})\s*年\s*(?P<serial2>\d+)\s*号"
+)
+# A line that is a 文号 and nothing else: an issuer's code in Chinese characters, the year in
+# brackets, the serial and 号 (柘政〔2018〕16号, 国办发[2019]5号); prose that cites one is not.
+_DOC_NO_LINE_RE = re.compile(
+    rf"[\u4e00-\u9fff]{{1,12}}[{re.escape(_BRACKETS_OPEN)}](?:19|20)\d{{2}}年?[{re.escape(_BRACKETS_CLOSE)}]第?\d+号"
 )
 
 _KEYWORD_SPLIT_RE = re.compile(r"[,，;；、|｜/\s]+")
@@ -177,6 +184,18 @@ def parse_doc_no(value: str | None) -> DocNo | None:
         )
         return DocNo(raw, issuer, int(year), int(serial))
     return DocNo(raw, None, None, None)
+
+
+def unlabelled_doc_no(text: str | None) -> DocNo | None:
+    """The 文号 printed alone on one of the first lines of a body (labels.UNLABELLED_DOC_NO_LINES),
+    with no label before it; None when no such line is there."""
+    if not text:
+        return None
+    lines = [line for line in (raw.strip() for raw in text.split("\n", 2 * UNLABELLED_DOC_NO_LINES)) if line]
+    for line in lines[:UNLABELLED_DOC_NO_LINES]:
+        if _DOC_NO_LINE_RE.fullmatch(unicodedata.normalize("NFKC", line).replace(" ", "")):
+            return parse_doc_no(line)
+    return None
 
 
 def split_keywords(value: str | None) -> list[str] | None:

@@ -11,6 +11,7 @@ DETAIL_URL_PATTERNS: list[str] = [
     r"/t\d{8}_\d+\.s?html?$",  # TRS WCM: ./202503/t20250310_97791.htm
     r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",  # Hanweb JCMS
     r"/content/(?:\d+/)*post_\d+\.html$",  # Guangdong gkmlpt
+    r"/\d{4}-\d{2}-\d{2}/\d+\.s?html?$",  # EmpireCMS (帝国CMS): /<column>/2018-07-12/6821.html
     r"/content[._-]?\w*\.(?:jsp|aspx?|php|do)\?.*\b(?:id|infoid|articleid|docid|contentid)=",
     r"/(?:detail|content|info|article|show)/[\w-]*\d+\.s?html?$",
     r"[?&](?:infoid|articleid|docid|contentid)=[\w-]+",

@@ -7,7 +7,15 @@ from __future__ import annotations
 import orjson
 
 from crawler.cms.base import Page
-from crawler.completeness import ALIAS_KEY, SHORTFALL_EXIT, STATS_KEY, claims, listing_key, report
+from crawler.completeness import (
+    ALIAS_KEY,
+    SHORTFALL_EXIT,
+    STATS_KEY,
+    ListingTally,
+    claims,
+    listing_key,
+    report,
+)
 from tests.support.portals import StaticPortal, crawl_portal, trs_template_portal
 from tests.support.runner import FAST, xxgk
 
@@ -35,6 +43,41 @@ def test_claims_in_the_portals_words():
     assert claims(
         Page("http://x.cn/api/all/1?page=1", '{"total": 45, "articles": []}', "application/json")
     ) == (None, 45)
+
+
+def test_empirecms_total_record_is_a_record_claim():
+    pager = (
+        '<div style="text-align:center;"><a title="Total record">&nbsp;<b>101</b> </a>&nbsp;&nbsp;&nbsp;'
+        '<b>1</b>&nbsp;<a href="index_2.html">2</a>&nbsp;<a href="index_7.html">尾页</a></div>'
+    )
+    assert claims(Page("http://x.cn/xxgk/zz/", pager)) == (None, 101)
+    assert claims(Page("http://x.cn/xxgk/zz/", "<a title='Total record'><b> 99 </b></a>")) == (None, 99)
+    # the words alone, or a title that names something else, claim nothing
+    assert claims(Page("http://x.cn/a/", "<p>Total record</p><b>101</b>")) == (None, None)
+    assert claims(Page("http://x.cn/a/", '<a title="Total pages"><b>7</b></a>')) == (None, None)
+
+
+def test_a_breadcrumb_home_is_not_a_page_of_the_listing():
+    # EmpireCMS listings link the site's home as 首页 in their breadcrumb, a pager word: the
+    # shortfall must name the listing, not the home page, whichever listing was parsed first
+    tally = ListingTally()
+    for listing in ("http://x.cn/xxgk/zz/", "http://x.cn/xxgk/nb/"):
+        tally.pager_links(
+            listing,
+            [
+                f"{listing}index_2.html",
+                "http://x.cn/index.html",
+                "http://x.cn/xxgk/index.html",
+                f"{listing}?cid=4",
+            ],
+        )
+    assert sorted(tally.aliases()) == [
+        ["http://x.cn/xxgk/nb/?cid=4", "http://x.cn/xxgk/nb/"],
+        ["http://x.cn/xxgk/zz/?cid=4", "http://x.cn/xxgk/zz/"],
+    ]
+    tally = ListingTally()  # a page reached by another name pages to its listing's first page
+    tally.pager_links("http://x.cn/xxgk/zz/more.html", ["http://x.cn/xxgk/zz/index_2.html"])
+    assert tally.aliases() == [["http://x.cn/xxgk/zz/", "http://x.cn/xxgk/zz/more.html"]]
 
 
 def test_process_tallies_add_up_and_aliases_join_keys():

@@ -17,7 +17,16 @@ import pytest
 from crawler.demo import build_site
 from crawler.demo.families import build_family_site
 from pipelines.links import SKIP_SCHEMES
-from pipelines.pages import LinkResolver, iter_links, looks_like_detail, meta_tags
+from pipelines.pages import (
+    DETAIL,
+    LISTING,
+    PAGE,
+    LinkResolver,
+    iter_links,
+    link_role,
+    looks_like_detail,
+    meta_tags,
+)
 
 
 def lxml_links(url: str, text: str) -> Iterator[tuple[str, str | None]]:
@@ -91,6 +100,25 @@ def test_meta_tags_and_detail_evidence():
     assert looks_like_detail("http://h/x.html", meta, "", 99, True)  # ArticleTitle has content
     assert not looks_like_detail("http://h/x.html", {"PubDate": ""}, "索引号", 0, True)  # empty, paged
     assert looks_like_detail("http://h/x.html", {}, "索引号", 0, False)
+
+
+@pytest.mark.parametrize(
+    ("url", "text", "role"),
+    [
+        # EmpireCMS (帝国CMS): /<column>/<yyyy-mm-dd>/<id>.html is a document
+        ("http://h/xxgk/xxgkml/zfwj/xzfwj/zz/2018-07-12/6821.html", None, DETAIL),
+        ("http://h/news/2020-01-05/123.shtml", None, DETAIL),
+        # its listing pages, the column's index and a date with no id under it are not
+        ("http://h/xxgk/xxgknb/index_2.html", None, PAGE),
+        ("http://h/xxgk/xxgknb/index_7.html", "尾页", LISTING),
+        ("http://h/xxgk/xxgknb/index.html", None, PAGE),
+        ("http://h/xxgk/2018-07-12/index.html", None, PAGE),
+        ("http://h/xxgk/2018-07-12.html", None, PAGE),
+    ],
+)
+def test_empirecms_detail_urls_and_not_its_listings(url, text, role):
+    assert link_role(url, text) == role
+    assert looks_like_detail(url, {}, "", 99, True) is (role == DETAIL)
 
 
 BASES = [

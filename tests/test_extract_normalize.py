@@ -6,7 +6,14 @@ from datetime import date, datetime
 
 import pytest
 
-from pipelines.normalize import clean_value, parse_date, parse_datetime, parse_doc_no, split_keywords
+from pipelines.normalize import (
+    clean_value,
+    parse_date,
+    parse_datetime,
+    parse_doc_no,
+    split_keywords,
+    unlabelled_doc_no,
+)
 from pipelines.regions import division_table, lookup, region_from_index_no, uscc_is_valid
 
 
@@ -78,6 +85,24 @@ def test_doc_no_unparseable_keeps_raw_and_empty_is_none() -> None:
     )
     assert parse_doc_no("无") is None
     assert parse_doc_no("  ") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("柘政〔2018〕16号\n柘城县人民政府\n关于……的实施意见", ("柘政〔2018〕16号", "柘政", 2018, 16)),
+        ("柘城县人民政府文件\n\n 国办发 [2019] 第 5 号 \n正文", ("国办发 [2019] 第 5 号", "国办发", 2019, 5)),
+        ("根据柘政〔2018〕16号文件精神，现通知如下", None),  # cited in prose
+        ("柘政〔2018〕16号文件\n正文", None),  # more than a 文号 on the line
+        ("（2018）16号\n正文", None),  # no issuer
+        ("一\n二\n三\n柘政〔2018〕16号", None),  # not near the top
+        ("", None),
+        (None, None),
+    ],
+)
+def test_unlabelled_doc_no_is_a_whole_line_atop_the_body(text: str | None, expected: tuple | None) -> None:
+    parsed = unlabelled_doc_no(text)
+    assert (parsed and (parsed.raw, parsed.issuer, parsed.year, parsed.serial)) == expected
 
 
 def test_keywords_split_on_chinese_and_ascii_separators() -> None:

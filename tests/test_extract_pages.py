@@ -283,6 +283,28 @@ def test_label_inside_prose_is_not_metadata() -> None:
     assert (row["publish_date"], row["source"]) == (None, None)
 
 
+_DOC_NO_ATOP = (
+    "<h1>柘城县人民政府关于开发设立公益性务工岗位的实施意见</h1><div class='content'><p>{first}</p>"
+    "<p>柘城县人民政府</p><p>关于开发设立公益性务工岗位的实施意见</p><p>各乡（镇）人民政府、街道办事处，"
+    "县人民政府有关部门：为扎实推进全县脱贫攻坚工作纵深开展，充分发挥公益性岗位的积极作用，特制定本实施意见。</p></div>"
+)
+
+
+def test_unlabelled_doc_no_atop_the_body_only_when_none_is_labelled() -> None:
+    row = _row(_DOC_NO_ATOP.format(first="柘政〔2018〕16号"))
+    assert (row["doc_no"], row["doc_no_issuer"], row["doc_no_year"], row["doc_no_serial"]) == (
+        "柘政〔2018〕16号",
+        "柘政",
+        2018,
+        16,
+    )
+    labelled = _row(
+        "<div class='info'>文号：柘政〔2018〕17号</div>" + _DOC_NO_ATOP.format(first="柘政〔2018〕16号")
+    )
+    assert labelled["doc_no"] == "柘政〔2018〕17号"  # the label wins
+    assert _row(_DOC_NO_ATOP.format(first="根据柘政〔2018〕16号文件精神，现通知如下"))["doc_no"] is None
+
+
 def test_the_block_beats_a_sidebar_item_that_comes_first() -> None:
     row = _row(
         "<div class='side'><ul><li>某某通知</li><li>发布时间：2017-03-03</li></ul></div>"
