@@ -136,6 +136,7 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
             title=title,
             fallback_segments=[plain(s.text) for s in segments],
             site=urlsplit(url).hostname,
+            html=decoded.text,
         )
         row["text"] = text
         row["text_length"] = len(text) if text is not None else None
