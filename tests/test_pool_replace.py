@@ -98,3 +98,16 @@ def test_a_document_that_kills_its_worker_twice_is_recorded_failed(tmp_path):
     assert "died on this document, twice" in rows[POISON]["extraction_error"]
     assert all(r["title"] and not r["extraction_error"] for url, r in rows.items() if url != POISON)
     assert crawler.stats.get_value("xxgk/extract/pool_replaced") == 2  # the first death, and the retry's
+
+
+def test_what_the_forkserver_preloads_starts_no_thread():
+    """The forkserver forks every worker from a process that imported crawler.shared_pool.PRELOAD:
+    a thread started by an import there (numpy's OpenBLAS pool, say) would be forked mid-lock."""
+    from crawler.shared_pool import PRELOAD
+
+    code = (
+        f"import os; import {', '.join(PRELOAD)}; "
+        "print(len(os.listdir(f'/proc/{os.getpid()}/task')), 'numpy' in __import__('sys').modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "False"], out.stdout + out.stderr

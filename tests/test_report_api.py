@@ -308,3 +308,38 @@ def test_cli_missing_file_and_bad_previous(tmp_path, files, capsys):
     junk.write_text("{}")
     assert main(["report", str(files["html"]), "--previous", str(junk)]) != 0
     assert "not an annual report JSON" in capsys.readouterr().err
+
+
+def _every_match_holds_one_of(node, chars: str) -> bool:
+    """Whether every string the parsed regex `node` matches holds a character of `chars`."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    def item(op, av) -> bool:
+        if op is c.LITERAL:
+            return chr(av) in chars
+        if op is c.SUBPATTERN:
+            return seq(av[-1])
+        if op is c.BRANCH:
+            return all(seq(branch) for branch in av[1])
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            return av[0] >= 1 and seq(av[2])
+        return False
+
+    def seq(items) -> bool:
+        return any(item(op, av) for op, av in items)
+
+    return seq(node)
+
+
+def test_a_head_without_the_patterns_characters_cannot_match_them():
+    """doc_type skips normalising a text's head when it holds none of _HEAD_PATTERN_CHARS: every
+    pattern it looks for in the head must need one of them."""
+    import re
+
+    from pipelines.reports import labels
+    from pipelines.reports.classify import _HEAD_PATTERN_CHARS
+
+    for name in ("REPORT_HEADING", "REPORT_HEADING_YEARLESS", "REPORT_OPENING", "WORK_SUMMARY"):
+        parsed = re._parser.parse(getattr(labels, name))  # type: ignore[attr-defined]
+        assert _every_match_holds_one_of(parsed, _HEAD_PATTERN_CHARS), name
+    assert not _every_match_holds_one_of(re._parser.parse(r"本(?:年度)?(?:通知)?"), _HEAD_PATTERN_CHARS)
