@@ -59,6 +59,10 @@ logger = logging.getLogger(__name__)
 # what a queued job keeps of an item (plus its body, or where the worker finds it)
 JOB_FIELDS = ("url", "kind", "status", "headers", "parent_url", "column", "link_text", "warc", "flags")
 PROGRESS_INTERVAL = 10.0  # seconds between progress lines while extraction catches up at close
+# a document that waits in memory keeps a body up to this size, so its worker need not read the
+# record back from the WARC (a page's decompression and parse); bigger ones, and those that wait
+# on disk, go by reference
+INLINE_BODY_MAX = 64 * 1024
 
 
 def catch_up_workers(settings, shared: bool = False) -> int:
@@ -149,9 +153,12 @@ class DocumentPipeline:
             await self._finish(item, extract_row(item))
             return {"url": url, "kind": item["kind"]}
         job = {name: item.get(name) for name in JOB_FIELDS}
-        if by_reference(item):
+        if by_reference(item) and not (len(item["body"]) <= INLINE_BODY_MAX and self.queue.has_memory_room()):
             job.update(body=None, body_length=len(item["body"]), archive=self.archive_dir)
             self.stats.inc_value("xxgk/extract/by_reference")
+        elif by_reference(item):  # the very bytes of its record, at hand: the worker need not read it back
+            job["body"] = item["body"]
+            self.stats.inc_value("xxgk/extract/in_memory")
         else:
             job["body"] = item["body"]
             self.stats.inc_value("xxgk/extract/by_value")

@@ -57,8 +57,12 @@ class SpillQueue:
         """Size of the spill file (0 when there is none, or once it has been read back)."""
         return self._write_pos
 
+    def has_memory_room(self) -> bool:
+        """Whether the next item pushed stays in memory."""
+        return not self._on_disk and len(self._memory) < self.memory_limit
+
     def push(self, item: Any) -> None:
-        if not self._on_disk and len(self._memory) < self.memory_limit:
+        if self.has_memory_room():
             self._memory.append(item)
             return
         if self._file is None:

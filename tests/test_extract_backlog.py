@@ -202,6 +202,10 @@ def test_spilled_crawl_gives_the_default_crawls_rows(demo_crawl, spill_crawls):
     assert stats["xxgk/extract/left_at_capture"] > 2
     assert stats["xxgk/extract/catch_up_workers"] == 2
     assert not list(out.rglob("extract-queue-*")), "the spill file outlived the crawl"
+    # the default crawl's documents waited in memory and went to the workers with their bodies: the
+    # same rows as the spilled crawl's, whose workers read every body back from the WARCs
+    default_stats = crawl_stats(demo_crawl.proc, "xxgk/extract/")
+    assert default_stats["xxgk/extract/in_memory"] > len(rows) / 2
     assert len({r["warc_file"] for r in rows}) > 1  # rows from several (rotated, renamed) files
 
 
