@@ -34,7 +34,6 @@ import os
 import pickle
 import time
 from collections import deque
-from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,8 @@ from typing import Any
 from crawler import shared_pool
 from crawler.collection import collection_paths
 from crawler.incremental import crawl_state, http_date, reports_written_path, run_id, run_reports_path
-from crawler.shared_pool import PoolClient, new_pool
+from crawler.pools import ExtractionPools
+from crawler.shared_pool import PoolClient
 from crawler.spill import SpillQueue
 from crawler.state import CrawlState
 from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
@@ -83,7 +83,7 @@ class DocumentPipeline:
         self.stats = crawler.stats
         self.documents: Dataset | None = None
         self.reports: Dataset | None = None
-        self.pool: Executor | None = None
+        self.pool: ExtractionPools | PoolClient | None = None
         # pages' columns, so attachments (whose bytes do not name a column) inherit their page's
         self.page_columns = PageColumns()
         self.pending_pages: dict[str, asyncio.Future] = {}  # submitted pages → the task finishing them
@@ -92,12 +92,12 @@ class DocumentPipeline:
         self.queue: SpillQueue | None = None  # documents waiting for a worker
         self.submitted: set[asyncio.Future] = set()  # tasks of documents given to the pool, until written
         self.window = 1  # documents given to the pool at a time
-        # a worker that dies (out of memory, a native crash) breaks the whole pool: it is replaced,
-        # and the documents it had are tried again one at a time, so a second death is the document's
+        # a worker that dies (out of memory, a native crash) breaks its whole pool: the pool replaces
+        # it (crawler/pools.py), and the documents it had are tried again one at a time, so a second
+        # death is the document's
         self.extract = extract_job  # what a worker runs on a job
         self.pool_workers = crawler.settings.getint("XXGK_EXTRACT_WORKERS")  # more once capture is over
         self.shared: PoolClient | None = None  # the parent's pool, with --processes N
-        self.pool_generation = 0
         self.retries: deque[dict[str, Any]] = deque()
         self.retry_waiters: dict[str, asyncio.Future] = {}  # retried pages' attachments wait on these
         self.archive_dir = ""
@@ -166,12 +166,12 @@ class DocumentPipeline:
         self._submit_queued()
         return {"url": url, "kind": item["kind"]}
 
-    def _new_pool(self) -> Executor:
+    def _new_pool(self) -> ExtractionPools | PoolClient:
         """The parent's pool while it answers (`--processes N`: crawler/shared_pool.py), else one
         of this process's own."""
         if self.shared is not None and self.shared.alive:
             return self.shared
-        return new_pool(self.pool_workers, self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid())
+        return ExtractionPools(self.pool_workers, self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid())
 
     def _submit_queued(self) -> None:
         """Give queued documents to the pool, oldest first, while fewer than ``window`` are there;
@@ -186,13 +186,8 @@ class DocumentPipeline:
 
     def _submit(self, job: dict[str, Any]) -> None:
         assert self.pool is not None
-        generation = self.pool_generation
-        try:
-            future = asyncio.wrap_future(self.pool.submit(self.extract, job))
-        except Exception as exc:  # the pool is broken (a worker died while idle): the task says so
-            future = asyncio.get_running_loop().create_future()
-            future.set_exception(exc)
-        task = asyncio.ensure_future(self._finish_when_extracted(job, future, generation))
+        future = asyncio.wrap_future(self.pool.submit(self.extract, job))  # failures are the future's
+        task = asyncio.ensure_future(self._finish_when_extracted(job, future))
         if job["kind"] == "page":
             self.pending_pages[job["url"]] = task
             waiter = self.retry_waiters.pop(job["url"], None)
@@ -208,8 +203,8 @@ class DocumentPipeline:
 
     def _grow_for_catch_up(self) -> None:
         """Capture is over: what extraction has left may take the cores the crawl used
-        (XXGK_EXTRACT_CATCH_UP_WORKERS). A pool of that many replaces the crawl's; the old one
-        finishes the documents it has. Not worth a worker's start-up for a short backlog."""
+        (XXGK_EXTRACT_CATCH_UP_WORKERS workers in all: crawler/pools.py), unless it is too little
+        to be worth their start (XXGK_EXTRACT_CATCH_UP_MIN documents)."""
         workers = catch_up_workers(self.settings)
         left = len(self.queue or ())
         self.stats.set_value("xxgk/extract/left_at_capture", left + len(self.submitted))
@@ -218,38 +213,21 @@ class DocumentPipeline:
             self.window = min(self.max_backlog, 2 * catch_up_workers(self.settings, shared=True))
             self._submit_queued()
             return
-        if self.pool is None or workers <= self.pool_workers:
+        if not isinstance(self.pool, ExtractionPools):
             return
-        if left < max(1, self.settings.getint("XXGK_EXTRACT_CATCH_UP_MIN")):
+        if left < max(1, self.settings.getint("XXGK_EXTRACT_CATCH_UP_MIN")) or not self.pool.grow(workers):
             return
         logger.info("capture finished: %d extraction workers for the %d documents left", workers, left)
-        old, self.pool_workers = self.pool, workers
-        self.pool = self._new_pool()
-        self.pool_generation += 1  # a breakage of the old pool is not this one's
         self.window = min(self.max_backlog, 2 * workers)
         self.stats.set_value("xxgk/extract/catch_up_workers", workers)
-        old.shutdown(wait=False)
         self._submit_queued()
 
-    def _replace_pool(self, generation: int) -> None:
-        """A new pool for a broken one (once per breakage: every job it had fails at once)."""
-        if generation != self.pool_generation:
-            return
-        old, self.pool = self.pool, self._new_pool()
-        self.pool_generation += 1
-        if self.pool is self.shared:
-            return  # the parent replaced its pool (and counts it)
-        self.stats.inc_value("xxgk/extract/pool_replaced")
-        if old is not None:
-            old.shutdown(wait=False, cancel_futures=True)
-
-    async def _finish_when_extracted(
-        self, item: dict[str, Any], future: asyncio.Future, generation: int
-    ) -> None:
+    async def _finish_when_extracted(self, item: dict[str, Any], future: asyncio.Future) -> None:
         try:
             result = await future
         except BrokenProcessPool as exc:  # a worker died (killed, out of memory, a native crash)
-            self._replace_pool(generation)
+            if self.pool is self.shared and not self.shared.alive:  # the parent is gone
+                self.pool = self._new_pool()
             if not item.get("retried"):
                 logger.warning(
                     "extraction worker died with %s among its documents: trying it again", item["url"]
@@ -356,6 +334,8 @@ class DocumentPipeline:
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=True)
+            if isinstance(self.pool, ExtractionPools) and self.pool.replaced:
+                self.stats.set_value("xxgk/extract/pool_replaced", self.pool.replaced)
             if self.queue is not None:
                 self.stats.set_value("xxgk/extract/spilled", self.queue.spilled)
                 self.queue.close()

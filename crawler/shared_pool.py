@@ -8,7 +8,7 @@ child's DocumentPipeline uses as its executor). The jobs are those of one proces
 reference to the WARC record, which any worker can read (`pipelines.live.extract_job`).
 
 When every crawl process has finished capturing, what they left to extract gets a worker per
-core (XXGK_EXTRACT_CATCH_UP_WORKERS), as one process's pool does (crawler/pipelines.py).
+core (XXGK_EXTRACT_CATCH_UP_WORKERS), as one process's pools do (crawler/pools.py).
 
 A dead worker breaks the pool: the parent replaces it once and answers each job it had with
 BrokenProcessPool, so the child tries the document again as it would with its own pool. If
@@ -21,39 +21,19 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import multiprocessing
 import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import Any
 
-from pipelines.live import init_worker
+from crawler.pools import ExtractionPools
 
 logger = logging.getLogger(__name__)
 
 # the child's end of its pipe to the parent's pool, set before its crawl starts (None: no service)
 CHANNEL: Connection | None = None
-
-
-# imported once by the forkserver, before it forks the workers: a worker (the catch-up pool's
-# too) starts in milliseconds instead of ~0.5 s of imports, and shares those pages with the others
-# (none of these start a thread at import; numpy, which does, is left to the workers)
-PRELOAD = ["pipelines.live", "pipelines.document", "pipelines.annual"]
-
-
-def new_pool(workers: int, nice: int, owner_pid: int) -> ProcessPoolExecutor:
-    """An extraction pool: forkserver (workers start clean, not as copies of a process running a
-    reactor or threads), workers niced, ending with `owner_pid`."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=init_worker,
-        initargs=(nice, owner_pid),
-    )
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -64,20 +44,20 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 class PoolService:
-    """The parent's side: one pool, a pipe per crawl process, a thread reading each pipe."""
+    """The parent's side: one set of pools (crawler/pools.py), a pipe per crawl process, a thread
+    reading each pipe."""
 
     def __init__(self, context: Any, workers: int, catch_up_workers: int, catch_up_min: int, nice: int):
         self.context = context
         self.pipes: list[Connection] = []  # the parent's end of each crawl process's pipe
         self.workers, self.catch_up_workers, self.catch_up_min = workers, catch_up_workers, catch_up_min
         self.nice = nice
-        self.pool: ProcessPoolExecutor | None = None
-        self.generation = 0
-        self.replaced = 0
-        self.lock = threading.Lock()  # the pool, its generation, the catch-up tally
+        self.pools: ExtractionPools | None = None
+        self.lock = threading.Lock()  # the catch-up tally
         self.send_locks: list[threading.Lock] = []
         self.catching_up: dict[int, int] = {}  # process → documents it had left when capture ended
         self.gone: set[int] = set()
+        self.grown = False
         self.threads: list[threading.Thread] = []
 
     def open_pipe(self) -> Connection:
@@ -90,7 +70,7 @@ class PoolService:
 
     def start(self) -> None:
         """Once the crawl processes are started (no thread may exist here when they fork)."""
-        self.pool = new_pool(self.workers, self.nice, os.getpid())
+        self.pools = ExtractionPools(self.workers, self.nice, os.getpid())
         for index in range(len(self.pipes)):
             thread = threading.Thread(
                 target=self._serve, args=(index,), name=f"extract-p{index}", daemon=True
@@ -99,16 +79,17 @@ class PoolService:
             self.threads.append(thread)
 
     def close(self) -> dict[str, int]:
-        """After every crawl process ended: the pool shut down; its stats."""
+        """After every crawl process ended: the pools shut down; their stats."""
         for thread in self.threads:
             thread.join(timeout=5)
         for parent in self.pipes:
             parent.close()
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
         stats = {"xxgk/extract/shared_pool_workers": self.workers}
-        if self.replaced:
-            stats["xxgk/extract/pool_replaced"] = self.replaced
+        if self.pools is not None:
+            self.pools.shutdown(wait=True)
+            stats["xxgk/extract/catch_up_workers"] = self.pools.workers
+            if self.pools.replaced:
+                stats["xxgk/extract/pool_replaced"] = self.pools.replaced
         return stats
 
     def _serve(self, index: int) -> None:
@@ -120,64 +101,38 @@ class PoolService:
                 break
             if message[0] == "job":
                 _, job_id, fn, job = message
-                self._submit(index, job_id, fn, job)
+                assert self.pools is not None
+                self.pools.submit(fn, job).add_done_callback(
+                    lambda done, job_id=job_id: self._answer(index, job_id, done)
+                )
             elif message[0] == "catch_up":
-                self._caught_up(index, message[1])
+                with self.lock:
+                    self.catching_up[index] = message[1]
+                self._maybe_grow()
         with self.lock:
             self.gone.add(index)
         self._maybe_grow()
 
-    def _submit(self, index: int, job_id: int, fn: Any, job: dict[str, Any]) -> None:
-        with self.lock:
-            pool, generation = self.pool, self.generation
-        assert pool is not None
-        try:
-            future = pool.submit(fn, job)
-        except Exception as exc:  # broken while idle: the job's answer says so
-            future = Future()
-            future.set_exception(exc if isinstance(exc, BrokenProcessPool) else BrokenProcessPool(str(exc)))
-        future.add_done_callback(lambda done: self._answer(index, job_id, generation, done))
-
-    def _answer(self, index: int, job_id: int, generation: int, future: Future) -> None:
+    def _answer(self, index: int, job_id: int, future: Future) -> None:
         exc = future.exception()
-        if isinstance(exc, BrokenProcessPool):
-            self._replace(generation)
         message = (job_id, False, _portable(exc)) if exc is not None else (job_id, True, future.result())
         with self.send_locks[index], contextlib.suppress(OSError):  # OSError: the process is gone
             self.pipes[index].send(message)
-
-    def _replace(self, generation: int) -> None:
-        """A new pool for a broken one, once per breakage (every job it had fails at once)."""
-        with self.lock:
-            if generation != self.generation:
-                return
-            old, self.pool = self.pool, new_pool(self.workers, self.nice, os.getpid())
-            self.generation += 1
-            self.replaced += 1
-        logger.warning("an extraction worker died: the shared pool is replaced")
-        if old is not None:
-            old.shutdown(wait=False, cancel_futures=True)
-
-    def _caught_up(self, index: int, left: int) -> None:
-        with self.lock:
-            self.catching_up[index] = left
-        self._maybe_grow()
 
     def _maybe_grow(self) -> None:
         """Every crawl process has captured all it will: what they left gets a worker per core."""
         with self.lock:
             waiting = set(range(len(self.pipes))) - self.gone
-            if not waiting or not waiting <= set(self.catching_up) or self.catch_up_workers <= self.workers:
+            if self.grown or not waiting or not waiting <= set(self.catching_up):
                 return
             left = sum(self.catching_up[i] for i in waiting)
             if left < max(1, self.catch_up_min):
                 return
-            old, self.workers = self.pool, self.catch_up_workers
-            self.pool = new_pool(self.workers, self.nice, os.getpid())
-            self.generation += 1  # a breakage of the old pool is not this one's
-        logger.info("capture finished: %d extraction workers for the %d documents left", self.workers, left)
-        if old is not None:
-            old.shutdown(wait=False)  # it finishes the documents it has
+            self.grown = True
+        if self.pools is not None and self.pools.grow(self.catch_up_workers):
+            logger.info(
+                "capture finished: %d extraction workers for the %d documents left", self.pools.workers, left
+            )
 
 
 class PoolClient:

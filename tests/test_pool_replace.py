@@ -101,9 +101,9 @@ def test_a_document_that_kills_its_worker_twice_is_recorded_failed(tmp_path):
 
 
 def test_what_the_forkserver_preloads_starts_no_thread():
-    """The forkserver forks every worker from a process that imported crawler.shared_pool.PRELOAD:
+    """The forkserver forks every worker from a process that imported crawler.pools.PRELOAD:
     a thread started by an import there (numpy's OpenBLAS pool, say) would be forked mid-lock."""
-    from crawler.shared_pool import PRELOAD
+    from crawler.pools import PRELOAD
 
     code = (
         f"import os; import {', '.join(PRELOAD)}; "
@@ -111,3 +111,47 @@ def test_what_the_forkserver_preloads_starts_no_thread():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", "False"], out.stdout + out.stderr
+
+
+def worker_pid(job: dict) -> int:
+    if job.get("url") == POISON:
+        os._exit(9)
+    time.sleep(job.get("sleep", 0))
+    return os.getpid()
+
+
+def test_a_grown_pool_keeps_its_first_workers_and_a_broken_one_is_replaced_alone():
+    """crawler/pools.py: growing adds a pool beside the first (whose warm workers stay); a worker's
+    death breaks and replaces only its own pool."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from crawler.pools import ExtractionPools
+
+    pools = ExtractionPools(1, 0, os.getpid())
+    try:
+        first = pools.slots[0].executor
+        before = pools.submit(worker_pid, {}).result(timeout=60)
+        assert pools.grow(3) and not pools.grow(2) and pools.workers == 3
+        assert (
+            pools.slots[0].executor is first and pools.slots[0].workers == 1 and pools.slots[1].workers == 2
+        )
+        pids = {f.result(timeout=60) for f in [pools.submit(worker_pid, {"sleep": 0.3}) for _ in range(6)]}
+        assert before in pids and len(pids) == 3  # every worker of both pools took some
+        executors = [slot.executor for slot in pools.slots]
+        poisoned = pools.submit(worker_pid, {"url": POISON})  # goes to the pool with the fewest jobs
+        try:
+            poisoned.result(timeout=60)
+        except BrokenProcessPool:
+            pass
+        else:
+            raise AssertionError("the poisoned job returned")
+        deadline = time.monotonic() + 30
+        while pools.replaced < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pools.replaced == 1
+        replaced = [old is not slot.executor for old, slot in zip(executors, pools.slots, strict=True)]
+        assert replaced.count(True) == 1  # the other pool kept its workers
+        after = [f.result(timeout=60) for f in [pools.submit(worker_pid, {}) for _ in range(4)]]
+        assert all(isinstance(pid, int) and pid != os.getpid() for pid in after)  # the healed pools work
+    finally:
+        pools.shutdown(wait=True)

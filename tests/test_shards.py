@@ -358,7 +358,7 @@ def test_the_processes_share_one_extraction_pool_and_a_killed_worker_loses_nothi
     rows = _rows(out)
     assert sorted(r["url"] for r in rows) == expected  # each exactly once
     assert not [r for r in rows if "worker" in (r["extraction_error"] or "")]
-    assert "the shared pool is replaced" in stderr
+    assert "an extraction worker died: its pool is replaced" in stderr
 
 
 def test_without_the_parent_the_processes_extract_with_pools_of_their_own(tmp_path):
