@@ -122,19 +122,23 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
     row["attachments"] = find_attachment_links(url, tree)
 
     if include_text:
-        # own text per block element, so pruning can tell a metadata cell from a content <div>
-        sizes: dict[object, int] = defaultdict(int)
-        for seg in segments:
-            sizes[seg.element] += len(compact(seg.text))
         prune = list(meta.block_elements)
         if meta.breadcrumb_element is not None:
             prune.append(meta.breadcrumb_element)
+        # own text per element to prune, so pruning can tell a metadata cell from a content <div>
+        sizes: dict[object, int] = defaultdict(int)
+        to_prune = set(prune)
+        for seg in segments:
+            if seg.element in to_prune:
+                sizes[seg.element] += len(compact(seg.text))
         text = extract_text(
             tree,
             prune=prune,
             prune_sizes=sizes,
             title=title,
-            fallback_segments=[plain(s.text) for s in segments],
+            fallback_segments=lambda: [
+                plain(s.text) for s in segments
+            ],  # read only if trafilatura finds nothing
             site=urlsplit(url).hostname,
             html=decoded.text,
         )

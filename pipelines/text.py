@@ -10,6 +10,7 @@ trafilatura finds nothing, the page's own text segments (less furniture) are the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 import trafilatura
@@ -30,6 +31,10 @@ _BLANK_RUN_RE = re.compile(r"\n{3,}")
 # Lines before the title that are this short are navigation headings (信息公开目录), not text.
 LEAD_CHROME_MAX = 30
 LEAD_SEARCH_LINES = 6
+
+
+# the page's text blocks, for when trafilatura finds nothing: a list, or a function making it
+FallbackTexts = list[str] | Callable[[], list[str]] | None
 
 
 @cache
@@ -115,7 +120,7 @@ def extract_text(
     prune: list[etree._Element] | None = None,
     prune_sizes: dict[object, int] | None = None,
     title: str | None = None,
-    fallback_segments: list[str] | None = None,
+    fallback_segments: FallbackTexts = None,
     site: str | None = None,
     fast: bool | None = None,
     html: str | None = None,
@@ -138,7 +143,7 @@ def _trafilatura_text(
     tree: lxml_html.HtmlElement,
     marked: list[etree._Element],
     title: str | None,
-    fallback_segments: list[str] | None,
+    fallback_segments: FallbackTexts,
 ) -> str | None:
     raw = trafilatura.extract(
         tree,
@@ -154,8 +159,9 @@ def _trafilatura_text(
         config=trafilatura_config(),
     )
     text = _tidy(raw, title) if raw else ""
-    if not text and fallback_segments:
-        text = _tidy(fallback_text(fallback_segments), title)
+    texts = fallback_segments() if callable(fallback_segments) else fallback_segments
+    if not text and texts:
+        text = _tidy(fallback_text(texts), title)
     return text or None
 
 
@@ -165,7 +171,7 @@ def compare_paths(
     prune: list[etree._Element] | None = None,
     prune_sizes: dict[object, int] | None = None,
     title: str | None = None,
-    fallback_segments: list[str] | None = None,
+    fallback_segments: FallbackTexts = None,
     judge: fast_text.SiteJudge | None = None,
     site: str = "",
     table: bool = True,
@@ -212,7 +218,7 @@ def _judged_text(
     tree: lxml_html.HtmlElement,
     marked: list[etree._Element],
     title: str | None,
-    fallback_segments: list[str] | None,
+    fallback_segments: FallbackTexts,
     site: str,
     html: str | None = None,
 ) -> str | None:
