@@ -3,9 +3,11 @@
 Extraction (trafilatura, PDF readers) is CPU-heavy, so it runs in worker
 processes at a lower CPU priority (XXGK_EXTRACT_NICE), never on the reactor
 thread that drives the crawl, and the crawl never waits for it: process_item
-only queues the document. The workers get it by reference — the WARC record
-its response was written to (``pipelines.live``) — and read the body back
-themselves; only revisits and the like travel with their bodies. A few
+only queues the document. A document that waits on disk goes to the workers by
+reference — the WARC record its response was written to (``pipelines.live``) —
+and they read the body back themselves; one that waits in memory (most, when
+extraction keeps up) takes its body along (up to 64 KB), as revisits and the like
+do. A few
 documents are submitted at a time; up to XXGK_EXTRACT_BACKLOG are held in
 memory, the rest wait in an on-disk FIFO (``crawler.spill``: a nameless file in
 the run directory, gone at close or on a kill). So where extraction is slower
@@ -153,15 +155,16 @@ class DocumentPipeline:
             await self._finish(item, extract_row(item))
             return {"url": url, "kind": item["kind"]}
         job = {name: item.get(name) for name in JOB_FIELDS}
-        if by_reference(item) and not (len(item["body"]) <= INLINE_BODY_MAX and self.queue.has_memory_room()):
-            job.update(body=None, body_length=len(item["body"]), archive=self.archive_dir)
-            self.stats.inc_value("xxgk/extract/by_reference")
-        elif by_reference(item):  # the very bytes of its record, at hand: the worker need not read it back
-            job["body"] = item["body"]
+        body = item["body"]
+        if not by_reference(item):
+            job["body"] = body
+            self.stats.inc_value("xxgk/extract/by_value")
+        elif len(body) <= INLINE_BODY_MAX and self.queue.has_memory_room():
+            job["body"] = body  # the very bytes of its record, at hand: the worker need not read it back
             self.stats.inc_value("xxgk/extract/in_memory")
         else:
-            job["body"] = item["body"]
-            self.stats.inc_value("xxgk/extract/by_value")
+            job.update(body=None, body_length=len(body), archive=self.archive_dir)
+            self.stats.inc_value("xxgk/extract/by_reference")
         self.queue.push(job)
         self._submit_queued()
         return {"url": url, "kind": item["kind"]}

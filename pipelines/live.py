@@ -1,14 +1,15 @@
 """The live crawl's extraction, as its worker processes run it.
 
-The crawl hands a document to a worker by reference, not by value: every
+A document that waited for a worker on disk is handed over by reference: every
 response is in the WARC before the spider sees it (the writer appends each
 record with one write), so the job names the record (file, offset, record id)
 and the worker reads the body back with the reader `xxgk parse` uses
 (``archive.reader.read_record_at`` and ``pipelines.reparse.payload_body``).
 The file may still be named ``<name>.open`` or already renamed by rotation:
-both names are tried. Jobs whose record holds no payload (revisits), or whose
-body is not the record's payload (truncated captures, content codings Scrapy
-left undecoded, pages replayed from the archive), carry the body itself.
+both names are tried. A job the crawl still held in memory carries the body (the
+same bytes: nothing to read back), and so do jobs whose record holds no payload
+(revisits) or whose body is not the record's payload (truncated captures,
+content codings Scrapy left undecoded, pages replayed from the archive).
 
 Then the same ``extract_document`` runs as in ``xxgk parse`` and as it always
 did here, on the same (url, headers, bytes): the headers travel with the job
