@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import cache
 
 from pipelines.reports import labels as L
 from pipelines.reports.textnorm import norm, script_forms, simplified
@@ -58,37 +60,15 @@ _HEAD_PATTERN_CHARS = "报報结結落"
 _COMPAT_IDEOGRAPHS = re.compile("[\u2e80-\u2fdf\u3190-\u319f\u3200-\u33ff\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
+@cache
 def _in_raw_text(phrase: str) -> re.Pattern[str]:
     """`phrase` as it may stand in a text before `norm`: whitespace between its characters, and
     each character in its simplified or traditional form."""
     return re.compile(r"\s*".join(f"[{''.join(forms)}]" for forms in map(script_forms, phrase)))
 
 
-# the phrases of a report's statistics table (`_has_report_table`), found in the raw text:
-# normalising every crawled document's whole text first was most of the pre-filter's cost
-_TABLE_PHRASES = {
-    phrase: _in_raw_text(phrase)
-    for phrase in (
-        "本年新收政府信息公开申请数量",
-        "结转下年度",
-        "勾稽关系",
-        "统计指标",
-        "主动公开政府信息数",
-        "历年累计",
-        "主动公开文件数",
-        "主动公开信息数",
-    )
-}
-
-
-def _has_report_table_in(text: str) -> bool:
-    """`_has_report_table(norm(text))`, without normalising all of `text`."""
-    if _COMPAT_IDEOGRAPHS.search(text):
-        return _has_report_table(norm(text))
-
-    def has(phrase: str) -> bool:
-        return _TABLE_PHRASES[phrase].search(text) is not None
-
+def _report_table(has: Callable[[str], bool]) -> bool:
+    """Whether a text holds the phrases of a report's statistics table (`has`: holds this phrase)."""
     return (
         (has("本年新收政府信息公开申请数量") and (has("结转下年度") or has("勾稽关系")))
         or (has("统计指标") and has("主动公开政府信息数"))
@@ -97,11 +77,16 @@ def _has_report_table_in(text: str) -> bool:
 
 
 def _has_report_table(body: str) -> bool:
-    if "本年新收政府信息公开申请数量" in body and ("结转下年度" in body or "勾稽关系" in body):
-        return True
-    if "统计指标" in body and "主动公开政府信息数" in body:
-        return True
-    return "历年累计" in body and re.search(r"主动公开(文件|信息)数", body) is not None
+    """In a normalised text (`norm`)."""
+    return _report_table(body.__contains__)
+
+
+def _has_report_table_in(text: str) -> bool:
+    """`_has_report_table(norm(text))`, the phrases looked for in the raw text: normalising every
+    crawled document's whole text first was most of the pre-filter's cost."""
+    if _COMPAT_IDEOGRAPHS.search(text):
+        return _has_report_table(norm(text))
+    return _report_table(lambda phrase: _in_raw_text(phrase).search(text) is not None)
 
 
 def is_annual_report(title: str | None, text: str | None) -> bool:
