@@ -112,8 +112,10 @@ def record_unaccounted(crawler: Crawler, unsettled: Callable[[], list]) -> None:
     """Documents a finished run took (the spider yielded them) but wrote no row for: work lost,
     said so (the status, the exit code, the manifest and the report name them). ``unsettled``
     gives the candidates, asked only when rows are owed."""
-    if "crawler.pipelines.DocumentPipeline" not in crawler.settings.getwithbase("ITEM_PIPELINES"):
-        return  # a capture-only crawl (ITEM_PIPELINES={}) writes no rows: `xxgk parse` makes them
+    from crawler.pipelines import extracts  # (crawler.pipelines imports this module)
+
+    if not extracts(crawler.settings):
+        return  # a capture-only crawl writes no rows: `xxgk parse` makes them
     yielded = yielded_documents(crawler)
     lost = [known for known in unsettled() if hash(known.url) in yielded]
     stats = crawler.stats

@@ -67,6 +67,15 @@ PROGRESS_INTERVAL = 10.0  # seconds between progress lines while extraction catc
 INLINE_BODY_MAX = 64 * 1024
 
 
+def extracts(settings) -> bool:
+    """Whether a crawl with these settings writes documents rows: DocumentPipeline among its
+    ITEM_PIPELINES (a capture-only crawl, ITEM_PIPELINES={}, leaves them to `xxgk parse`)."""
+    return any(
+        order is not None and (path is DocumentPipeline or path == "crawler.pipelines.DocumentPipeline")
+        for path, order in settings.getwithbase("ITEM_PIPELINES").items()
+    )
+
+
 def catch_up_workers(settings, shared: bool = False) -> int:
     """Extraction workers once capture is over: XXGK_EXTRACT_CATCH_UP_WORKERS, or (0) a core each
     (this process's share of them when `--processes N` have pools of their own, not `shared`),
@@ -98,7 +107,7 @@ class DocumentPipeline:
         # it (crawler/pools.py), and the documents it had are tried again one at a time, so a second
         # death is the document's
         self.extract = extract_job  # what a worker runs on a job
-        self.pool_workers = crawler.settings.getint("XXGK_EXTRACT_WORKERS")  # more once capture is over
+        self.pool_workers = crawler.settings.getint("XXGK_EXTRACT_WORKERS")  # while the crawl captures
         self.shared: PoolClient | None = None  # the parent's pool, with --processes N
         self.retries: deque[dict[str, Any]] = deque()
         self.retry_waiters: dict[str, asyncio.Future] = {}  # retried pages' attachments wait on these
@@ -208,21 +217,19 @@ class DocumentPipeline:
         """Capture is over: what extraction has left may take the cores the crawl used
         (XXGK_EXTRACT_CATCH_UP_WORKERS workers in all: crawler/pools.py), unless it is too little
         to be worth their start (XXGK_EXTRACT_CATCH_UP_MIN documents)."""
-        workers = catch_up_workers(self.settings)
-        left = len(self.queue or ())
-        self.stats.set_value("xxgk/extract/left_at_capture", left + len(self.submitted))
+        left = len(self.queue or ()) + len(self.submitted)
+        self.stats.set_value("xxgk/extract/left_at_capture", left)
         if self.pool is not None and self.pool is self.shared:  # the parent grows its pool
-            self.shared.catch_up(left + len(self.submitted))
-            self.window = min(self.max_backlog, 2 * catch_up_workers(self.settings, shared=True))
-            self._submit_queued()
+            self.shared.catch_up(left)
+            workers = catch_up_workers(self.settings, shared=True)
+        elif isinstance(self.pool, ExtractionPools):
+            workers = catch_up_workers(self.settings)
+            if not self.pool.catch_up(workers, left, self.settings.getint("XXGK_EXTRACT_CATCH_UP_MIN")):
+                return
+            self.stats.set_value("xxgk/extract/catch_up_workers", workers)
+        else:
             return
-        if not isinstance(self.pool, ExtractionPools):
-            return
-        if left < max(1, self.settings.getint("XXGK_EXTRACT_CATCH_UP_MIN")) or not self.pool.grow(workers):
-            return
-        logger.info("capture finished: %d extraction workers for the %d documents left", workers, left)
         self.window = min(self.max_backlog, 2 * workers)
-        self.stats.set_value("xxgk/extract/catch_up_workers", workers)
         self._submit_queued()
 
     async def _finish_when_extracted(self, item: dict[str, Any], future: asyncio.Future) -> None:

@@ -84,6 +84,14 @@ class ExtractionPools:
             self.slots.append(_Slot(new_pool(extra, self.nice, self.owner_pid), extra))
         return True
 
+    def catch_up(self, workers: int, left: int, minimum: int) -> bool:
+        """Capture is over with `left` documents to extract: grow to `workers` unless they are too few
+        to be worth the new workers' start (`minimum`). Whether it grew."""
+        if left < max(1, minimum) or not self.grow(workers):
+            return False
+        logger.info("capture finished: %d extraction workers for the %d documents left", self.workers, left)
+        return True
+
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         for slot in list(self.slots):
             slot.executor.shutdown(wait=wait, cancel_futures=cancel_futures)

@@ -429,15 +429,10 @@ def run_sharded(prep: Any, processes: int, overrides: dict[str, Any]):
 def _pool_service(settings: Any, context: Any):
     """The extraction pool the crawl processes share (crawler/shared_pool.py), or None: no
     extraction, or extraction on the reactor thread (XXGK_EXTRACT_WORKERS=0)."""
-    from crawler.pipelines import DocumentPipeline, catch_up_workers
+    from crawler.pipelines import catch_up_workers, extracts
     from crawler.shared_pool import PoolService
 
-    pipelines = settings.getwithbase("ITEM_PIPELINES")
-    enabled = any(
-        order is not None and (path is DocumentPipeline or path == "crawler.pipelines.DocumentPipeline")
-        for path, order in pipelines.items()
-    )
-    if not enabled or settings.getint("XXGK_EXTRACT_WORKERS") <= 0:
+    if not extracts(settings) or settings.getint("XXGK_EXTRACT_WORKERS") <= 0:
         return None
     return PoolService(
         context,
@@ -497,14 +492,14 @@ def _finish_datasets(prep: Any, processes: int, stats: dict[str, Any], warc_file
     """What no single process could do: attachments take the column of a page another process
     extracted, annual reports are linked across years and written, and Parquet / CSV / the
     data dictionaries are derived from the JSONL every process appended to."""
-    from crawler.pipelines import shard_hand_off_path, shard_reports_path
+    from crawler.pipelines import extracts, shard_hand_off_path, shard_reports_path
     from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
     from pipelines.datasets import Dataset, close_datasets
     from pipelines.fields import DOCUMENT_FIELDS
     from pipelines.pickled import Concatenated, PickledLog
 
-    if "crawler.pipelines.DocumentPipeline" not in prep.settings.getdict("ITEM_PIPELINES"):
-        return  # a capture-only crawl (ITEM_PIPELINES={})
+    if not extracts(prep.settings):
+        return  # a capture-only crawl
     hand_offs = [shard_hand_off_path(prep.run_dir, index) for index in range(processes)]
     report_files = [shard_reports_path(prep.run_dir, index) for index in range(processes)]
     elsewhere: list[tuple[str, str]] = []

@@ -87,7 +87,8 @@ class PoolService:
         stats = {"xxgk/extract/shared_pool_workers": self.workers}
         if self.pools is not None:
             self.pools.shutdown(wait=True)
-            stats["xxgk/extract/catch_up_workers"] = self.pools.workers
+            if self.pools.workers > self.workers:
+                stats["xxgk/extract/catch_up_workers"] = self.pools.workers
             if self.pools.replaced:
                 stats["xxgk/extract/pool_replaced"] = self.pools.replaced
         return stats
@@ -125,14 +126,10 @@ class PoolService:
             waiting = set(range(len(self.pipes))) - self.gone
             if self.grown or not waiting or not waiting <= set(self.catching_up):
                 return
-            left = sum(self.catching_up[i] for i in waiting)
-            if left < max(1, self.catch_up_min):
-                return
             self.grown = True
-        if self.pools is not None and self.pools.grow(self.catch_up_workers):
-            logger.info(
-                "capture finished: %d extraction workers for the %d documents left", self.pools.workers, left
-            )
+            left = sum(self.catching_up[i] for i in waiting)
+        if self.pools is not None:
+            self.pools.catch_up(self.catch_up_workers, left, self.catch_up_min)
 
 
 class PoolClient:
@@ -150,19 +147,18 @@ class PoolClient:
         future: Future = Future()
         job_id = next(self.ids)
         self.futures[job_id] = future
-        try:
-            with self.send_lock:
-                self.conn.send(("job", job_id, fn, job))
-        except (OSError, ValueError) as exc:
-            self._lost(exc)
+        self._send(("job", job_id, fn, job))
         return future
 
     def catch_up(self, left: int) -> None:
-        """Capture is over here, with `left` documents not yet handed over."""
+        """Capture is over here, with `left` documents not yet extracted."""
+        self._send(("catch_up", left))
+
+    def _send(self, message: tuple) -> None:
         try:
             with self.send_lock:
-                self.conn.send(("catch_up", left))
-        except (OSError, ValueError) as exc:
+                self.conn.send(message)
+        except (OSError, ValueError) as exc:  # the parent is gone (or its end closed)
             self._lost(exc)
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
