@@ -136,9 +136,8 @@ def _fill_page(row: dict, url: str, content_type: str | None, body: bytes, inclu
             prune=prune,
             prune_sizes=sizes,
             title=title,
-            fallback_segments=lambda: [
-                plain(s.text) for s in segments
-            ],  # read only if trafilatura finds nothing
+            # the page's text blocks, made only if trafilatura finds nothing
+            fallback_segments=lambda: [plain(s.text) for s in segments],
             site=urlsplit(url).hostname,
             html=decoded.text,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
@@ -139,10 +140,13 @@ def _text_attachment_extension(link_text: str | None) -> str | None:
     return None
 
 
-def attachment_extension(url: str, link_text: str | None = None) -> str | None:
-    """The attachment extension a link points at, or None if it is not an attachment link."""
+def attachment_extension(url: str, link_text: str | Callable[[], str] | None = None) -> str | None:
+    """The attachment extension a link points at, or None if it is not an attachment link.
+    link_text: the anchor's text, or a function giving it (asked only when the URL leaves it open)."""
     ext, text_decides = _url_attachment_extension(url)
-    return _text_attachment_extension(link_text) if text_decides else ext
+    if not text_decides:
+        return ext
+    return _text_attachment_extension(link_text() if callable(link_text) else link_text)
 
 
 def is_attachment_url(url: str, link_text: str | None = None) -> bool:
@@ -177,10 +181,7 @@ def find_attachment_links(url: str, html_tree: lxml_html.HtmlElement) -> list[st
         raw = (el.get(LINK_ATTRIBUTES[el.tag]) or "").strip()
         if not raw or raw.lower().startswith(SKIP_SCHEMES):
             continue
-        ext, text_decides = _url_attachment_extension(raw)
-        if ext is None and not (
-            text_decides and el.tag == "a" and _text_attachment_extension(el.text_content())
-        ):
+        if attachment_extension(raw, el.text_content if el.tag == "a" else None) is None:
             continue
         try:
             absolute = urljoin(base, raw)
