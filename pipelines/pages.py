@@ -207,16 +207,23 @@ _CSS_URL = re.compile(
 )
 
 
-@lru_cache(maxsize=1024)
 def _css_hrefs(css: str) -> tuple[str, ...]:
-    """The hrefs a stylesheet (or a style attribute) loads, as written: url(…) and @import.
-    Memoised: a portal's pages repeat the same <style> blocks and style attributes."""
+    """The hrefs a stylesheet (or a style attribute) loads, as written: url(…) and @import."""
     out = []
     for groups in _CSS_URL.findall(css):
         href = unescape(next((g for g in groups if g), "").strip())
         if href and not href.lower().startswith(("data:", *SKIP_SCHEMES)):
             out.append(href)
     return tuple(out)
+
+
+STYLE_BLOCK_MEMO_MAX = 16 * 1024  # a page's <style> blocks up to this size are remembered
+
+
+@lru_cache(maxsize=1024)
+def _style_block_hrefs(css: str) -> tuple[str, ...]:
+    """`_css_hrefs` of a page's <style> block, memoised: a portal's pages repeat the same blocks."""
+    return _css_hrefs(css)
 
 
 def iter_css_urls(base: str, css: str) -> Iterator[str]:
@@ -258,7 +265,11 @@ def iter_requisites(url: str, text: str, resolver: LinkResolver | None = None) -
         break
     resolve = (resolver or _DEFAULT_RESOLVER).resolver(base)
     for style_block, tag, attributes in _REQUISITE_TAGS.findall(text):
-        hrefs = _css_hrefs(style_block) if style_block else _tag_hrefs(tag, attributes) if tag else ()
+        if style_block:
+            memo = len(style_block) <= STYLE_BLOCK_MEMO_MAX  # not a big one: the memo holds its text
+            hrefs = _style_block_hrefs(style_block) if memo else _css_hrefs(style_block)
+        else:
+            hrefs = _tag_hrefs(tag, attributes) if tag else ()
         for href in hrefs:
             absolute = resolve(href)
             if absolute is not None:
