@@ -29,11 +29,10 @@ def doc_type(title: str | None, text: str | None) -> str:
     if not _COMPAT_IDEOGRAPHS.search(raw_head) and not any(ch in raw_head for ch in _HEAD_PATTERN_CHARS):
         # no heading, opening sentence or 工作总结 can be in the head: only a table can make a report
         return "annual_report" if _has_report_table_in(text) else "other"
-    head_lines = simplified(raw_head).splitlines()
-    head = "".join("".join(line.split()) for line in head_lines)
+    lines = ["".join(line.split()) for line in simplified(raw_head).splitlines()]  # norm of each line
+    head = "".join(lines)  # norm(raw_head)
     # a short heading line near the top; a report filed under a 工作总结 column still has its own title
-    heads = ["".join(line.split()) for line in head_lines]  # norm of each line
-    heads = [h for h in heads if 4 < len(h) <= _HEADING_MAX]
+    heads = [h for h in lines if 4 < len(h) <= _HEADING_MAX]
     if any(
         (re.search(L.REPORT_HEADING, h) or (len(h) <= 40 and re.search(L.REPORT_HEADING_YEARLESS, h)))
         and not re.search(L.WORK_SUMMARY, h)

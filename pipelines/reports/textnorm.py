@@ -70,8 +70,7 @@ def simplified(s: str) -> str:
 
 def norm(s: str) -> str:
     """NFKC, simplified script, no whitespace: the form every label pattern is written against."""
-    # str.split() drops exactly the characters str.isspace() names, at C speed: every crawled
-    # document's text goes through here (the annual-report pre-filter)
+    # str.split() drops exactly the characters str.isspace() names, at C speed
     return "".join(simplified(s).split())
 
 
