@@ -315,20 +315,17 @@ def test_killing_the_parent_keeps_what_the_processes_archived(demo_portal, tmp_p
 
 
 def _popen_sharded_crawl(portal, out: Path, *settings: str) -> subprocess.Popen:
-    from tests.support.runner import REPO
+    """`xxgk crawl --processes 2` of the portal, its output in out/../crawl.out."""
+    from tests.support.runner import xxgk_popen
 
-    return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", portal.root_url, "--out", str(out), "--name", "demo",
-         "--processes", "2", *FAST, "-s", "DOWNLOAD_DELAY=0.02", *settings],
-        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    args = ["crawl", portal.root_url, "--out", str(out), "--name", "demo", "--processes", "2", *FAST]
+    return xxgk_popen(*args, "-s", "DOWNLOAD_DELAY=0.02", *settings, log=out.parent / "crawl.out")
 
 
 def _rows(out: Path) -> list[dict]:
-    return [
-        orjson.loads(x) for x in (out / "datasets" / "demo" / "documents.jsonl").read_bytes().splitlines()
-    ]
+    from pipelines.datasets import read_jsonl
+
+    return list(read_jsonl(out / "datasets" / "demo" / "documents.jsonl"))
 
 
 def test_the_processes_share_one_extraction_pool_and_a_killed_worker_loses_nothing(tmp_path):
@@ -352,13 +349,14 @@ def test_the_processes_share_one_extraction_pool_and_a_killed_worker_loses_nothi
         assert not [pid for c in crawlers for pid in children(c)], "a crawl process started a pool"
         assert len(workers) == 1  # XXGK_EXTRACT_WORKERS=1 for the two processes, while they crawl
         os.kill(workers[0], signal.SIGKILL)
-        _, stderr = crawl.communicate(timeout=240)
+        crawl.wait(timeout=240)
         expected = sorted({portal.url(d.path) for d in site.documents})
-    assert crawl.returncode == 0, stderr
+    output = (tmp_path / "crawl.out").read_text(errors="replace")
+    assert crawl.returncode == 0, output
     rows = _rows(out)
     assert sorted(r["url"] for r in rows) == expected  # each exactly once
     assert not [r for r in rows if "worker" in (r["extraction_error"] or "")]
-    assert "an extraction worker died: its pool is replaced" in stderr
+    assert "an extraction worker died: its pool is replaced" in output
 
 
 def test_without_the_parent_the_processes_extract_with_pools_of_their_own(tmp_path):
