@@ -18,6 +18,7 @@ with an id or class whose rendering equals trafilatura's text. `XXGK_FAST_TEXT=0
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -77,6 +78,12 @@ def _ranks() -> tuple[dict[str, int], dict[str, int]]:
 
 
 @cache
+def _values() -> tuple[str, ...]:
+    """The ids and class tokens of the container table."""
+    return tuple(value for _, _, value, _ in CONTAINERS)
+
+
+@cache
 def _candidates(ranks: tuple[int, ...]) -> etree.XPath:
     """The elements that may be the containers `ranks` of the table (class tokens checked after)."""
     tests = [
@@ -90,14 +97,19 @@ def find_container(tree: etree._Element, html: str | None = None) -> tuple[str, 
     """(name, element) of the first container of the table that occurs once in the page, or whose
     other occurrences are inside the first.
 
-    html: the page's text, if at hand: only the containers whose names it holds are looked for
-    (a substring test; a walk of the tree costs more than the rest of the text path)."""
+    html: the page's text, if at hand: only the containers whose names it holds are looked for,
+    among the elements whose tag names the markup shows around those names (substring tests; a walk
+    of every element costs more than the rest of the text path)."""
     ids, classes = _ranks()
-    ranks = tuple(r for r, (_, _, value, _) in enumerate(CONTAINERS) if html is None or value in html)
-    if not ranks:
-        return None
+    if html is None:
+        elements = _candidates(tuple(range(len(CONTAINERS))))(tree)
+    else:
+        tags = _tags_around(html, _values())
+        if not tags:
+            return None
+        elements = tree.iter(*tags)
     hits: dict[int, list[etree._Element]] = {}
-    for el in _candidates(ranks)(tree):
+    for el in elements:
         rank = ids.get(el.get("id") or "")
         if rank is not None:
             hits.setdefault(rank, []).append(el)
@@ -111,6 +123,24 @@ def find_container(tree: etree._Element, html: str | None = None) -> tuple[str, 
         if all(any(anc is outer for anc in el.iterancestors()) for el in inner):
             return CONTAINERS[rank][0], outer
     return None
+
+
+_TAG_NAME = re.compile(r"<([A-Za-z][^\s/>]*)")
+
+
+def _tags_around(html: str, values: tuple[str, ...]) -> set[str]:
+    """Lower-cased names of the tags in whose markup `values` occur: every element that carries one
+    as its id or class is among them (and, harmlessly, tags that hold one in another attribute or in
+    their text). Empty: no value occurs in the page."""
+    tags: set[str] = set()
+    for value in values:
+        at = html.find(value)
+        while at >= 0:
+            match = _TAG_NAME.match(html, html.rfind("<", 0, at))
+            if match:
+                tags.add(match.group(1).lower())
+            at = html.find(value, at + len(value))
+    return tags
 
 
 # --- rendering -------------------------------------------------------------------------------

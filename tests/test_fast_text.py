@@ -216,3 +216,22 @@ def test_nested_editor_divs_are_one_container_and_twins_are_none() -> None:
         f"<html><body><div class='TRS_Editor'>{paragraphs}</div><div class='TRS_Editor'>x</div></body></html>"
     )
     assert fast_text.find_container(parse_html(twins)) is None
+
+
+def test_the_container_found_through_the_page_text_is_the_one_a_walk_of_every_element_finds() -> None:
+    # find_container given the page's text looks only at the tags whose markup holds a container's
+    # name; it must find what the walk of every element finds, on real pages and on markup that
+    # names a container in odd places (upper-case tags, text, another attribute, a script)
+    odd = [
+        "<html><body><DIV ID=zoom><p>正文</p></DIV></body></html>",
+        "<html><body><p>zoom TRS_Editor</p><a title='zoom' href='#'>x</a><td>y</td></body></html>",
+        "<html><body><script>doZoom('zoom')</script><TD class='a TRS_Editor b'>正文</TD></body></html>",
+        "<html><body><div class='TRS_Editor'><div class='TRS_Editor'>正文</div></div><span id=zoom>z</span></body></html>",
+    ]
+    pages = [p.read_bytes().decode("utf-8", "replace") for p in REAL_PAGES] + odd
+    found = 0
+    for html in pages:
+        tree = parse_html(html)
+        assert fast_text.find_container(tree, html) == fast_text.find_container(tree)
+        found += fast_text.find_container(tree, html) is not None
+    assert found >= 6
