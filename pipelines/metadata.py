@@ -103,6 +103,9 @@ SKIP_TAGS: frozenset[str] = frozenset(
 )
 
 LABEL_TO_FIELD: dict[str, str] = {label: f for f, labels in FIELD_LABELS.items() for label in labels}
+# A segment's text starts with what its compact form starts with (it is normalised and stripped):
+# a segment whose first character starts no label is no label, without compacting it.
+_LABEL_FIRST_CHARS: frozenset[str] = frozenset(label[0] for label in LABEL_TO_FIELD)
 # Longest first so 信息来源 wins over 来源 and 公开日期 over 日期 at the same position.
 _LABELS_LONGEST_FIRST = sorted(LABEL_TO_FIELD, key=len, reverse=True)
 _SP = r"[\s\u3000\xa0\u200b]*"
@@ -239,6 +242,8 @@ def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
 
 def _label_of(text: str) -> tuple[str, bool] | None:
     """(label, had_colon) when the whole segment is a label like 索 引 号：."""
+    if text[:1] not in _LABEL_FIRST_CHARS:
+        return None
     c = compact(text)
     colon = c.endswith((":", "："))
     c = c.rstrip(":：")

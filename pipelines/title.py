@@ -8,6 +8,7 @@ heading of the page that <title> confirms (so a truncated <title> yields the ful
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import html as lxml_html
 
@@ -58,10 +59,11 @@ def split_title_tag(title: str, site_names: set[str]) -> tuple[str | None, set[s
 _NOT_TITLES = frozenset({"script", "style", "a", "title", "img", "input", "option"})
 
 
-def _heading_candidates(tree: lxml_html.HtmlElement) -> list[str]:
+def _heading_candidates(tree: lxml_html.HtmlElement) -> Iterator[str]:
+    """The texts of the body's headings and title-hinted elements, in page order (lazily: the
+    first that fits usually ends the search)."""
     body = tree.find("body")
     root = body if body is not None else tree
-    out = []
     for el in root.iter():
         tag = el.tag
         if tag in _NOT_TITLES:
@@ -72,8 +74,7 @@ def _heading_candidates(tree: lxml_html.HtmlElement) -> list[str]:
                 continue
         text = _norm(el.text_content())
         if MIN_TITLE <= len(text) <= MAX_TITLE:
-            out.append(text)
-    return out
+            yield text
 
 
 def choose_title(
@@ -93,7 +94,7 @@ def choose_title(
         if candidate and not looks_like_site_name(candidate, site_names):
             return _norm(candidate)
 
-    headings = [h for h in _heading_candidates(tree) if not looks_like_site_name(h, site_names)]
+    headings = (h for h in _heading_candidates(tree) if not looks_like_site_name(h, site_names))
     if doc_part:
         for h in headings:
             if h in (doc_part, parts[0]) or (len(doc_part) >= 8 and h.startswith(doc_part.rstrip("…. "))):

@@ -64,6 +64,22 @@ def test_find_attachment_links_resolves_dedupes_and_keeps_order() -> None:
     ]
 
 
+def test_attachment_links_named_by_nested_text_and_the_first_base_with_an_href() -> None:
+    tree = parse_html(
+        "<html><head><base target='_blank'><base href='http://www.a.gov.cn/x/'><base href='/y/'></head>"
+        "<body><a href='dl?id=1'><span>附件：</span><b>报告.PDF</b></a><a href='dl?id=2'>通知 .docx </a>"
+        "<a href='dl?id=3'><span>通知</span></a><a href='dl?id=4'></a></body></html>"
+    )
+    assert find_attachment_links("http://other/", tree) == [
+        "http://www.a.gov.cn/x/dl?id=1",
+        "http://www.a.gov.cn/x/dl?id=2",
+    ]
+    empty_base = parse_html(
+        "<html><head><base href=' '><base href='/y/'></head><body><a href='a.pdf'>a</a></body></html>"
+    )
+    assert find_attachment_links("http://b.gov.cn/z/p.html", empty_base) == ["http://b.gov.cn/z/a.pdf"]
+
+
 def test_headers_any_case_repeated_and_pairs() -> None:
     pairs = [("content-type", "text/plain"), ("X-A", "1"), ("Content-Type", "text/html; charset=GBK")]
     assert header_value(pairs, "CONTENT-TYPE") == "text/html; charset=GBK"
