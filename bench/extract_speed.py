@@ -63,6 +63,7 @@ def corpus(size: int, seed: int = 1) -> tuple[list[Doc], list[Doc]]:
 # The modes compared: the fast text path; trafilatura for every page; and the pipeline as it was
 # before issue 18 (trafilatura for every page, python-docx for DOCX).
 MODES = ("before", "trafilatura", "fast path")
+TRAFILATURA_ALONE = "trafilatura by itself"
 
 
 @contextlib.contextmanager
@@ -112,18 +113,29 @@ def text_stage_clock() -> Iterator[list[float]]:
 CHUNK = 100  # documents a mode runs before the next takes its turn
 
 
-def speed(label: str, documents: list[Doc], repeat: int) -> None:
+def speed(label: str, documents: list[Doc], repeat: int, alone: bool = False) -> None:
     """Documents per CPU second of each mode, and pages per CPU second of its text stage. The modes
     take turns every CHUNK documents (the first of each turn rotating), each keeping its own judge, so
     that a shared machine's slow spells fall on all of them alike: the ratios hold, the absolute
-    rates drift with the machine."""
-    spent = {name: [0.0, 0.0] for name in MODES}  # CPU s of extract_document, of the text stage
+    rates drift with the machine. alone: also trafilatura by itself, `trafilatura.extract(body)` as
+    its README calls it (bytes in, text out, nothing else), on HTML documents only."""
+    import trafilatura
+
+    modes = (*MODES, TRAFILATURA_ALONE) if alone else MODES
+    spent = {name: [0.0, 0.0] for name in modes}  # CPU s of extract_document, of the text stage
     judges = {name: fast_text.SiteJudge() for name in MODES}
     pages = 0
     for turn, start in enumerate(range(0, len(documents) * repeat, CHUNK)):
         chunk = (documents * repeat)[start : start + CHUNK]
         pages += sum(1 for _, headers, _ in chunk if "html" in str(headers.get("Content-Type", "")))
-        for name in MODES[turn % len(MODES) :] + MODES[: turn % len(MODES)]:
+        for name in modes[turn % len(modes) :] + modes[: turn % len(modes)]:
+            if name == TRAFILATURA_ALONE:
+                started = time.process_time()
+                for _, headers, body in chunk:
+                    if "html" in str(headers.get("Content-Type", "")):
+                        trafilatura.extract(body)
+                spent[name][0] += time.process_time() - started
+                continue
             with mode(name, judges[name]), text_stage_clock() as text_cpu:
                 started = time.process_time()
                 for url, headers, body in chunk:
@@ -138,6 +150,13 @@ def speed(label: str, documents: list[Doc], repeat: int) -> None:
         f"fast/before {before / fast:.2f}x; text stage {pages / slow_text:.0f} vs "
         f"{pages / fast_text_cpu:.0f} pages/CPU s, {slow_text / fast_text_cpu:.2f}x"
     )
+    if alone and pages == n:
+        by_itself = spent[TRAFILATURA_ALONE][0]
+        print(
+            f"  {label}, trafilatura by itself (trafilatura.extract(body), text only): {n / by_itself:.0f} "
+            f"documents/CPU s; xxgk's whole extraction (metadata, title, links, text) fast path "
+            f"{by_itself / fast:.2f}x that, with trafilatura as its text stage {by_itself / slow:.2f}x"
+        )
 
 
 # What extract_document calls, by stage (the names it imported), for `stages`.
@@ -345,7 +364,7 @@ def main() -> None:
         "python-docx; trafilatura: XXGK_FAST_TEXT=0; fast path: the default):"
     )
     speed("all documents", documents, args.repeat)
-    speed("detail pages", pages, args.repeat)
+    speed("detail pages", pages, args.repeat, alone=True)
     stages(documents)
     print("text equality, fast path vs trafilatura (after whitespace normalisation; `fast_text.compare`):")
     fixtures = [
