@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import random
+import re
 import subprocess
 import sys
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -16,7 +22,9 @@ from archive.writer import (
     Exchange,
     Original,
     WarcFileWriter,
+    base32,
     digest,
+    new_record_id,
     warc_date,
 )
 
@@ -112,3 +120,35 @@ def test_recover_after_kill_keeps_complete_records(tmp_path):
     assert result.path.exists() and not open_file.exists()
     assert len(read_all(result.path)) == 11
     assert warcio_check(result.path).returncode == 0
+
+
+def test_base32_is_b32encode():
+    rnd = random.Random(5)
+    raws = [bytes(20), b"\xff" * 20, *(rnd.randbytes(20) for _ in range(20_000))]
+    raws += [rnd.randbytes(n) for n in range(41) for _ in range(20)]  # other lengths: b32encode itself
+    for raw in raws:
+        assert base32(raw) == base64.b32encode(raw).decode("ascii")
+    assert digest(b"abc") == "sha1:" + base64.b32encode(hashlib.sha1(b"abc").digest()).decode()
+
+
+def test_record_ids_are_uuid4():
+    for _ in range(2000):
+        record_id = new_record_id()
+        assert record_id.startswith("<urn:uuid:") and record_id.endswith(">")
+        value = uuid.UUID(record_id[10:-1])
+        assert str(value) == record_id[10:-1]
+        assert value.version == 4 and value.variant == uuid.RFC_4122
+
+
+def test_warc_date_now():
+    before = datetime.now(UTC).replace(microsecond=0)
+    stamp = warc_date()
+    after = datetime.now(UTC)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamp)
+    when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert before <= when <= after
+    assert warc_date(when) == stamp
+    assert (
+        warc_date(datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC) + timedelta(hours=8))
+        == "2024-01-02T11:04:05.000000Z"
+    )
