@@ -17,12 +17,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from archive.writer import utc_second
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -58,7 +59,8 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Now, UTC, to the second: ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return utc_second(time.time_ns() // 1_000_000_000) + "Z"
 
 
 @dataclass
@@ -87,6 +89,12 @@ class UrlState:
     @property
     def ref(self) -> dict[str, Any] | None:
         return orjson.loads(self.fetch_ref) if self.fetch_ref else None
+
+
+# The urls columns in UrlState's order: a row is UrlState(*row), without the dict of names
+# sqlite3.Row and keyword arguments cost (a third of `get`).
+_SELECT_URLS = f"SELECT {', '.join(field.name for field in fields(UrlState))} FROM urls"
+_GET_URL = f"{_SELECT_URLS} WHERE url = ?"
 
 
 class CrawlState:
@@ -169,8 +177,8 @@ class CrawlState:
     # -- URLs ----------------------------------------------------------------------
 
     def get(self, url: str) -> UrlState | None:
-        row = self.db.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
-        return UrlState(**dict(row)) if row is not None else None
+        row = self.db.execute(_GET_URL, (url,)).fetchone()
+        return UrlState(*row) if row is not None else None
 
     def _upsert(self, url: str, **values: Any) -> None:
         names = ", ".join(values)
@@ -247,30 +255,30 @@ class CrawlState:
             )
 
     def removals(self, run_id: str) -> list[UrlState]:
-        rows = self.db.execute("SELECT * FROM urls WHERE removed_run = ? ORDER BY url", (run_id,)).fetchall()
-        return [UrlState(**dict(r)) for r in rows]
+        rows = self.db.execute(f"{_SELECT_URLS} WHERE removed_run = ? ORDER BY url", (run_id,)).fetchall()
+        return [UrlState(*r) for r in rows]
 
     def unsettled_fetches(self, run_id: str, current: bool = False) -> list[UrlState]:
         """Documents an earlier run (or, with ``current``, this run) fetched (200, archived)
         without settling their dataset row: its extraction was lost (a killed worker, a crash
         between capture and row)."""
         rows = self.db.execute(
-            "SELECT * FROM urls WHERE role IN ('detail', 'attachment') AND status = 200 "
+            f"{_SELECT_URLS} WHERE role IN ('detail', 'attachment') AND status = 200 "
             "AND fetch_ref IS NOT NULL AND removed_at IS NULL AND "
             + ("fetch_run = ? " if current else "fetch_run != ? ")
             + "AND (row_run IS NULL OR row_run < fetch_run) ORDER BY url",
             (run_id,),
         ).fetchall()
-        return [UrlState(**dict(r)) for r in rows]
+        return [UrlState(*r) for r in rows]
 
     def unseen_documents(self, run_id: str) -> list[UrlState]:
         """Documents known from earlier runs that this run has neither found nor fetched."""
         rows = self.db.execute(
-            "SELECT * FROM urls WHERE version > 0 AND removed_at IS NULL "
+            f"{_SELECT_URLS} WHERE version > 0 AND removed_at IS NULL "
             "AND COALESCE(seen_run, '') != ? AND COALESCE(fetch_run, '') != ? ORDER BY url",
             (run_id, run_id),
         ).fetchall()
-        return [UrlState(**dict(r)) for r in rows]
+        return [UrlState(*r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         row = self.db.execute(
