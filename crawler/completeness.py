@@ -28,23 +28,38 @@ STATS_KEY = "xxgk/listings/tally"  # list of per-listing tallies (joined across 
 ALIAS_KEY = "xxgk/listings/aliases"  # [key, key] pairs: two keys found to be one listing
 
 # What listings say about their size, as data: (regex, what the number counts).
+COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
+PAGE_FIELD = re.compile(r"""\b(?:pageCount|totalPage|totalPages|pageTotal)\s*[:=]\s*['"]?(\d+)""")
+# EmpireCMS (帝国CMS) pager: <a title="Total record">&nbsp;<b>101</b> </a>
+TOTAL_RECORD_TITLE = re.compile(
+    r"""\btitle\s*=\s*["']?Total\s+record["']?[^>]*>(?:\s|&nbsp;|&#160;|<[a-z][^>]*>)*(\d+)""", re.I
+)
 PAGE_CLAIMS: tuple[re.Pattern[str], ...] = (
     re.compile(r"共\s*(\d+)\s*页"),
-    re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)"),
-    re.compile(r"""\b(?:pageCount|totalPage|totalPages|pageTotal)\s*[:=]\s*['"]?(\d+)"""),
+    COUNT_PAGE,
+    PAGE_FIELD,
     trs.PAGER,
 )
 RECORD_CLAIMS: tuple[re.Pattern[str], ...] = (
     re.compile(r"共\s*(\d+)\s*条"),
     re.compile(r"共有\s*(\d+)\s*条"),
     re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I),
-    # EmpireCMS (帝国CMS) pager: <a title="Total record">&nbsp;<b>101</b> </a>
-    re.compile(
-        r"""\btitle\s*=\s*["']?Total\s+record["']?[^>]*>(?:\s|&nbsp;|&#160;|<[a-z][^>]*>)*(\d+)""", re.I
-    ),
+    TOTAL_RECORD_TITLE,
     hanweb.TOTAL_IN_SCRIPT,
     re.compile(r'^\s*\{.*?"total"\s*:\s*(\d+)', re.S),  # gkmlpt's JSON answer (page 1)
 )
+# The claims that start with \b give sre no first character to skip to: each takes ~0.3 ms a
+# page, a substring test ~5 us. They are searched only in pages with a text they need.
+_NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    COUNT_PAGE: ("countPage",),
+    PAGE_FIELD: ("pageCount", "totalPage", "pageTotal"),  # totalPages has totalPage
+}
+# The same for re.I ones, whose text is sought in the page's lowercased UTF-8: re.I pairs t, o,
+# a and l with their ASCII capitals alone (not so i, s and k: İ, ı, ſ and K match them too).
+_NEEDS_ANY_CASE: dict[re.Pattern[str], bytes] = {
+    TOTAL_RECORD_TITLE: b"total",
+    hanweb.TOTAL_IN_SCRIPT: b"total",
+}
 MAX_CLAIM = 1_000_000  # a claim beyond this is a broken counter, not a portal
 
 # the page number in a listing page's file name (index_3.html, list-3.htm) and the first page's names
@@ -67,7 +82,15 @@ def listing_key(url: str) -> str:
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
+    lowered: bytes | None = None
     for pattern in patterns:
+        if pattern in _NEEDS and not any(needed in text for needed in _NEEDS[pattern]):
+            continue
+        if pattern in _NEEDS_ANY_CASE:
+            if lowered is None:
+                lowered = text.encode("utf-8", "surrogatepass").lower()  # ASCII letters only
+            if _NEEDS_ANY_CASE[pattern] not in lowered:
+                continue
         match = pattern.search(text)
         if match:
             value = int(match.group(1))

@@ -4,8 +4,12 @@ ends with exit status 4."""
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import orjson
 
+from crawler import completeness
 from crawler.cms.base import Page
 from crawler.completeness import (
     ALIAS_KEY,
@@ -16,8 +20,44 @@ from crawler.completeness import (
     listing_key,
     report,
 )
+from crawler.demo import build_site
 from tests.support.portals import StaticPortal, crawl_portal, trs_template_portal
 from tests.support.runner import FAST, xxgk
+
+# Pieces of what listings say (and of what they do not), cased oddly: re.I matches ſ for s, K for k.
+CLAIM_PIECES = [
+    *(
+        "countPage",
+        "countPage = 4",
+        "xcountPage=5",
+        "pageCount: 3",
+        "totalPages='7'",
+        "pageTotal=2",
+        "PageCount=9",
+    ),
+    *("Total record", "TOTAL RECORD", "tOtAl", "totalRecord: 523", "TotalRecord=8", "toTal", "ſ", "K", "İ"),
+    *(
+        "<a title='Total record'>",
+        '<a TITLE="total   Record" x>',
+        "&nbsp;",
+        "<b>",
+        "</b>",
+        "101",
+        " ",
+        "共3页",
+        "共",
+    ),
+    *("<totalrecord>12</totalrecord>", "=", ":", "'", '"', ">", "<", "x", "中", "\udc80"),
+]
+
+
+def _plain_first(patterns, text):
+    """completeness._first without its substring tests: every pattern searched."""
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match and 0 < int(match.group(1)) <= completeness.MAX_CLAIM:
+            return int(match.group(1))
+    return None
 
 
 def test_pages_of_one_listing_share_a_key():
@@ -164,3 +204,14 @@ def test_the_manifest_and_the_run_report_list_the_shortfall(tmp_path):
     }
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "1 listings state their size, 1 fell short" in html and f"<code>{seed}</code>" in html
+
+
+def test_claims_are_searched_only_where_they_can_match():
+    site = build_site(size=40, seed=3)
+    texts = [site.resolve(path).body.decode("utf-8", "replace") for path in site.pages]
+    texts += [p.read_text("utf-8", "replace") for p in (Path(__file__).parent / "fixtures").rglob("*.*htm*")]
+    rnd = random.Random(4)
+    texts += ["".join(rnd.choice(CLAIM_PIECES) for _ in range(rnd.randint(1, 12))) for _ in range(20_000)]
+    for text in texts:
+        for patterns in (completeness.PAGE_CLAIMS, completeness.RECORD_CLAIMS):
+            assert completeness._first(patterns, text) == _plain_first(patterns, text), text
