@@ -16,6 +16,7 @@ joins the lists): each listing page and each document is fetched by exactly one 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -69,6 +70,7 @@ PAGE_KEYS = frozenset(k.lower() for k in (*PAGER_QUERY_KEYS, *scriptdata.CURRENT
 RANGE_KEYS = frozenset({"startrecord", "endrecord", "perpage"})
 
 
+@lru_cache(maxsize=4096)  # a listing's pager links repeat on each of its pages: ~10 us a URL
 def listing_key(url: str) -> str:
     """The listing a page belongs to: its URL without the page number (index_3.html → ./,
     ?page=3 dropped), so every page of a column's listing has the same key however it was reached."""
