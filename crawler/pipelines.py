@@ -7,8 +7,10 @@ only queues the document. A document that waits on disk goes to the workers by
 reference — the WARC record its response was written to (``pipelines.live``) —
 and they read the body back themselves; one that waits in memory (most, when
 extraction keeps up) takes its body along (up to 64 KB), as revisits and the like
-do. A few
-documents are submitted at a time; up to XXGK_EXTRACT_BACKLOG are held in
+do. Documents go to the workers XXGK_EXTRACT_BATCH at a time (a hand-over and its rows' way back
+pass through this process's threads, each waiting for the busy crawl thread's GIL: one document
+at a time, the workers idled while the crawl ran), two batches a worker at most; up to
+XXGK_EXTRACT_BACKLOG are held in
 memory, the rest wait in an on-disk FIFO (``crawler.spill``: a nameless file in
 the run directory, gone at close or on a kill). So where extraction is slower
 than the crawl, the crawl runs at capture speed and extraction catches up
@@ -37,6 +39,7 @@ import pickle
 import time
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +54,7 @@ from pipelines.annual import ANNUAL_REPORT_FIELDS, write_reports
 from pipelines.columns import PageColumns
 from pipelines.datasets import Dataset, close_datasets
 from pipelines.fields import DOCUMENT_FIELDS, empty_document
-from pipelines.live import Result, by_reference, extract_job, extract_row, failed_row
+from pipelines.live import Result, by_reference, extract_job, extract_jobs, extract_row, failed_row
 from pipelines.pickled import PickledLog
 from pipelines.provenance import from_record_ref, replay_path
 from pipelines.urls import doc_id as make_doc_id
@@ -103,6 +106,9 @@ class DocumentPipeline:
         self.queue: SpillQueue | None = None  # documents waiting for a worker
         self.submitted: set[asyncio.Future] = set()  # tasks of documents given to the pool, until written
         self.window = 1  # documents given to the pool at a time
+        self.batch = max(
+            1, crawler.settings.getint("XXGK_EXTRACT_BATCH")
+        )  # documents a worker is handed at once
         # a worker that dies (out of memory, a native crash) breaks its whole pool: the pool replaces
         # it (crawler/pools.py), and the documents it had are tried again one at a time, so a second
         # death is the document's
@@ -152,7 +158,7 @@ class DocumentPipeline:
         if workers > 0:
             self.pool = self._new_pool()
             # enough submitted to keep every worker busy; the rest of the backlog waits in the queue
-            self.window = min(self.max_backlog, 2 * workers)
+            self.window = self._window(workers)
             self.queue = SpillQueue(run_dir, self.max_backlog - self.window)
         self.opened_at = time.monotonic()
 
@@ -185,28 +191,47 @@ class DocumentPipeline:
             return self.shared
         return ExtractionPools(self.pool_workers, self.settings.getint("XXGK_EXTRACT_NICE"), os.getpid())
 
+    def _window(self, workers: int) -> int:
+        """Documents given to the pool at a time: two batches a worker (one at work, one waiting)."""
+        return min(self.max_backlog, 2 * workers * self.batch)
+
     def _submit_queued(self) -> None:
-        """Give queued documents to the pool, oldest first, while fewer than ``window`` are there;
-        documents a dead worker had go first, each alone in the pool."""
+        """Give queued documents to the pool, oldest first, ``batch`` a job (fewer when the pool has
+        nothing else), while at most ``window`` are there; documents a dead worker had go first,
+        each alone in the pool."""
         assert self.queue is not None and self.pool is not None
         while self.retries:
             if self.submitted:
                 return  # a retried document runs alone: if its worker dies again, it is the cause
-            self._submit(self.retries.popleft())
-        while self.queue and len(self.submitted) < self.window:
-            self._submit(self.queue.pop())
+            self._submit([self.retries.popleft()])
+        batch = min(self.batch, self.window)
+        # a whole batch, or what there is when the pool has nothing else to do
+        while self.queue and (len(self.queue) >= batch or not self.submitted):
+            size = min(batch, len(self.queue))
+            if len(self.submitted) + size > self.window:
+                return
+            self._submit([self.queue.pop() for _ in range(size)])
 
-    def _submit(self, job: dict[str, Any]) -> None:
+    def _submit(self, jobs: list[dict[str, Any]]) -> None:
+        """One job for a worker: a document, or a batch of them (each finished on its own)."""
         assert self.pool is not None
-        future = asyncio.wrap_future(self.pool.submit(self.extract, job))  # failures are the future's
-        task = asyncio.ensure_future(self._finish_when_extracted(job, future))
-        if job["kind"] == "page":
-            self.pending_pages[job["url"]] = task
-            waiter = self.retry_waiters.pop(job["url"], None)
-            if waiter is not None:  # attachments that waited for the first try wait for this one
-                task.add_done_callback(lambda _task, waiter=waiter: waiter.done() or waiter.set_result(None))
-        self.submitted.add(task)
-        task.add_done_callback(self._written)
+        if len(jobs) == 1:
+            future = asyncio.wrap_future(self.pool.submit(self.extract, jobs[0]))  # failures are the future's
+        else:
+            future = asyncio.wrap_future(self.pool.submit(partial(extract_jobs, self.extract), jobs))
+        for index, job in enumerate(jobs):
+            task = asyncio.ensure_future(
+                self._finish_when_extracted(job, future, None if len(jobs) == 1 else index)
+            )
+            if job["kind"] == "page":
+                self.pending_pages[job["url"]] = task
+                waiter = self.retry_waiters.pop(job["url"], None)
+                if waiter is not None:  # attachments that waited for the first try wait for this one
+                    task.add_done_callback(
+                        lambda _task, waiter=waiter: waiter.done() or waiter.set_result(None)
+                    )
+            self.submitted.add(task)
+            task.add_done_callback(self._written)
 
     def _written(self, task: asyncio.Future) -> None:
         self.submitted.discard(task)
@@ -229,12 +254,17 @@ class DocumentPipeline:
             self.stats.set_value("xxgk/extract/catch_up_workers", workers)
         else:
             return
-        self.window = min(self.max_backlog, 2 * workers)
+        self.window = self._window(workers)
         self._submit_queued()
 
-    async def _finish_when_extracted(self, item: dict[str, Any], future: asyncio.Future) -> None:
+    async def _finish_when_extracted(
+        self, item: dict[str, Any], future: asyncio.Future, index: int | None = None
+    ) -> None:
+        """Write the row of `item` once its job is done (index: its place in a batch's results)."""
         try:
             result = await future
+            if index is not None:
+                result = result[index]
         except BrokenProcessPool as exc:  # a worker died (killed, out of memory, a native crash)
             if self.pool is self.shared and not self.shared.alive:  # the parent is gone
                 self.pool = self._new_pool()

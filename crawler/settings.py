@@ -91,6 +91,10 @@ XXGK_EXTRACT_CATCH_UP_MIN = 200
 XXGK_EXTRACT_BACKLOG = (
     256  # documents held in memory for extraction; more wait in a file (the crawl never waits)
 )
+# documents a worker is handed at a time: each hand-over and its rows' way back pass through this
+# process's threads, which wait for the busy crawl thread's GIL (ms each): one document at a time,
+# the workers idled while the crawl ran and extraction was left for after it
+XXGK_EXTRACT_BATCH = 16
 XXGK_EXTRACT_NICE = (
     19  # extraction workers' niceness increment: the crawl gets the CPU first (0: same priority)
 )

@@ -23,6 +23,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from archive.errors import ArchiveError
@@ -106,6 +107,11 @@ def read_record(archive_dir: str | os.PathLike, ref: dict[str, Any]) -> Record:
             f"{ref['filename']}@{ref['offset']} holds {record.record_id}, not {ref['record_id']}"
         )
     return record
+
+
+def extract_jobs(extract: Callable[[dict[str, Any]], Result], jobs: list[dict[str, Any]]) -> list[Result]:
+    """In a worker: `extract` (extract_job) on each of a batch of jobs, their results in order."""
+    return [extract(job) for job in jobs]
 
 
 def extract_job(job: dict[str, Any]) -> Result:

@@ -100,6 +100,45 @@ def test_a_document_that_kills_its_worker_twice_is_recorded_failed(tmp_path):
     assert crawler.stats.get_value("xxgk/extract/pool_replaced") == 2  # the first death, and the retry's
 
 
+def test_documents_go_to_the_workers_in_batches_and_each_gets_its_own_row(tmp_path):
+    # each hand-over, and its rows' way back, waits on this process's busy threads: a batch at a
+    # time, or what is queued when the pool has nothing else to do
+    crawler = get_crawler(
+        settings_dict={
+            "XXGK_OUT": str(tmp_path),
+            "XXGK_COLLECTION": "t",
+            "XXGK_EXTRACT_WORKERS": 1,
+            "XXGK_EXTRACT_BATCH": 4,
+            "XXGK_EXTRACT_BACKLOG": 256,
+            "XXGK_DATASET_FORMATS": ["jsonl"],
+            "XXGK_RUN_DIR": str(tmp_path),
+        }
+    )
+    pipeline = DocumentPipeline(crawler)
+    pipeline.open_spider()
+    handed: list[int] = []
+    submit = pipeline.pool.submit
+
+    def counted(fn, job):
+        handed.append(len(job) if isinstance(job, list) else 1)
+        return submit(fn, job)
+
+    pipeline.pool.submit = counted
+    urls = [f"http://127.0.0.1/doc-{i}.html" for i in range(10)]
+
+    async def crawl() -> None:
+        for url in urls:
+            await pipeline.process_item(_item(url))
+        await pipeline.close_spider()
+
+    asyncio.run(crawl())
+    assert handed == [1, 4, 4, 1]  # the first alone (the pool idle), two batches, the rest at the end
+    [jsonl] = list(tmp_path.rglob("documents.jsonl"))
+    rows = [orjson.loads(line) for line in jsonl.read_bytes().splitlines()]
+    assert sorted(r["url"] for r in rows) == sorted(urls)
+    assert all(r["title"] == r["url"][-12:] and not r["extraction_error"] for r in rows)
+
+
 def test_what_the_forkserver_preloads_starts_no_thread():
     """The forkserver forks every worker from a process that imported crawler.pools.PRELOAD:
     a thread started by an import there (numpy's OpenBLAS pool, say) would be forked mid-lock."""
