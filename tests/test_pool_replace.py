@@ -69,17 +69,15 @@ def _item(url: str) -> dict:
             "body": body, "parent_url": None, "column": None, "link_text": None, "warc": None, "flags": []}  # fmt: skip
 
 
+def _pipeline(tmp_path, **settings) -> tuple:
+    """(crawler, its DocumentPipeline) writing JSONL rows under tmp_path, with `settings`."""
+    base = {"XXGK_OUT": str(tmp_path), "XXGK_COLLECTION": "t", "XXGK_DATASET_FORMATS": ["jsonl"]}
+    crawler = get_crawler(settings_dict={**base, "XXGK_RUN_DIR": str(tmp_path), **settings})
+    return crawler, DocumentPipeline(crawler)
+
+
 def test_a_document_that_kills_its_worker_twice_is_recorded_failed(tmp_path):
-    crawler = get_crawler(
-        settings_dict={
-            "XXGK_OUT": str(tmp_path),
-            "XXGK_COLLECTION": "t",
-            "XXGK_EXTRACT_WORKERS": 2,
-            "XXGK_DATASET_FORMATS": ["jsonl"],
-            "XXGK_RUN_DIR": str(tmp_path),
-        }
-    )
-    pipeline = DocumentPipeline(crawler)
+    crawler, pipeline = _pipeline(tmp_path, XXGK_EXTRACT_WORKERS=2)
     pipeline.extract = dies_on_poison
     pipeline.open_spider()
 
@@ -103,18 +101,7 @@ def test_a_document_that_kills_its_worker_twice_is_recorded_failed(tmp_path):
 def test_documents_go_to_the_workers_in_batches_and_each_gets_its_own_row(tmp_path):
     # each hand-over, and its rows' way back, waits on this process's busy threads: a batch at a
     # time, or what is queued when the pool has nothing else to do
-    crawler = get_crawler(
-        settings_dict={
-            "XXGK_OUT": str(tmp_path),
-            "XXGK_COLLECTION": "t",
-            "XXGK_EXTRACT_WORKERS": 1,
-            "XXGK_EXTRACT_BATCH": 4,
-            "XXGK_EXTRACT_BACKLOG": 256,
-            "XXGK_DATASET_FORMATS": ["jsonl"],
-            "XXGK_RUN_DIR": str(tmp_path),
-        }
-    )
-    pipeline = DocumentPipeline(crawler)
+    _, pipeline = _pipeline(tmp_path, XXGK_EXTRACT_WORKERS=1, XXGK_EXTRACT_BATCH=4, XXGK_EXTRACT_BACKLOG=256)
     pipeline.open_spider()
     handed: list[int] = []
     submit = pipeline.pool.submit
