@@ -99,6 +99,21 @@ def test_the_report_table_is_found_in_the_raw_text_as_in_the_normalised_one(text
     assert _has_report_table_in(text) is _has_report_table(norm(text))
 
 
+def test_simplified_skips_the_script_map_only_for_texts_it_would_not_change():
+    import random
+    import unicodedata
+
+    from pipelines.reports.textnorm import _T2S, simplified
+
+    rng = random.Random(7)
+    # traditional forms, compatibility forms NFKC folds (U+F902 to a traditional character the map
+    # holds, full-width digits, a Kangxi radical), simplified text and ASCII
+    alphabet = "開報結轉總計\uf902\uf900⼀１２：（）\u3000报告结转总计年度政府信息公开 ab12"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _char in range(rng.randrange(0, 12)))
+        assert simplified(text) == unicodedata.normalize("NFKC", text).translate(_T2S), text
+
+
 def test_document_shape():
     report = parse_report(
         html=build.to_html(DONGHU_2023),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CN_DIGITS = {
     "〇": 0,
@@ -63,9 +64,15 @@ def script_forms(ch: str) -> list[str]:
     return [ch, *_TRADITIONAL.get(ch, ())]
 
 
+# Any character `simplified` maps: str.translate looks every character up in a dict (slow), a
+# character class is one C scan, and most texts hold none of them.
+_MAPPED = re.compile("[" + re.escape("".join(map(chr, _T2S))) + "]")
+
+
 def simplified(s: str) -> str:
     """NFKC, simplified script, whitespace kept: `norm` of each line is `norm` of this one's lines."""
-    return unicodedata.normalize("NFKC", s).translate(_T2S)
+    s = unicodedata.normalize("NFKC", s)
+    return s.translate(_T2S) if _MAPPED.search(s) else s
 
 
 def norm(s: str) -> str:
@@ -91,6 +98,12 @@ class NormText:
         return o_start, o_end
 
 
+@lru_cache(maxsize=1 << 16)
+def _char_norm(ch: str) -> str:
+    """`norm` of one character (a report's text repeats a few thousand distinct ones)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", ch).translate(_T2S) if not c.isspace())
+
+
 def norm_with_map(s: str, *, keep_newlines: bool = False) -> NormText:
     chars: list[str] = []
     origin: list[int] = []
@@ -99,10 +112,7 @@ def norm_with_map(s: str, *, keep_newlines: bool = False) -> NormText:
             chars.append("\n")
             origin.append(i)
             continue
-        n = unicodedata.normalize("NFKC", ch).translate(_T2S)
-        for c in n:
-            if c.isspace():
-                continue
+        for c in _char_norm(ch):
             chars.append(c)
             origin.append(i)
     return NormText("".join(chars), origin, len(s))
