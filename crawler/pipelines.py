@@ -106,9 +106,8 @@ class DocumentPipeline:
         self.queue: SpillQueue | None = None  # documents waiting for a worker
         self.submitted: set[asyncio.Future] = set()  # tasks of documents given to the pool, until written
         self.window = 1  # documents given to the pool at a time
-        self.batch = max(
-            1, crawler.settings.getint("XXGK_EXTRACT_BATCH")
-        )  # documents a worker is handed at once
+        # documents a worker is handed at once
+        self.batch = max(1, crawler.settings.getint("XXGK_EXTRACT_BATCH"))
         # a worker that dies (out of memory, a native crash) breaks its whole pool: the pool replaces
         # it (crawler/pools.py), and the documents it had are tried again one at a time, so a second
         # death is the document's
