@@ -212,16 +212,12 @@ class DocumentPipeline:
             self._submit([self.queue.pop() for _ in range(size)])
 
     def _submit(self, jobs: list[dict[str, Any]]) -> None:
-        """One job for a worker: a document, or a batch of them (each finished on its own)."""
+        """One job for a worker: a batch of documents, each finished on its own."""
         assert self.pool is not None
-        if len(jobs) == 1:
-            future = asyncio.wrap_future(self.pool.submit(self.extract, jobs[0]))  # failures are the future's
-        else:
-            future = asyncio.wrap_future(self.pool.submit(partial(extract_jobs, self.extract), jobs))
+        # failures are the future's
+        future = asyncio.wrap_future(self.pool.submit(partial(extract_jobs, self.extract), jobs))
         for index, job in enumerate(jobs):
-            task = asyncio.ensure_future(
-                self._finish_when_extracted(job, future, None if len(jobs) == 1 else index)
-            )
+            task = asyncio.ensure_future(self._finish_when_extracted(job, future, index))
             if job["kind"] == "page":
                 self.pending_pages[job["url"]] = task
                 waiter = self.retry_waiters.pop(job["url"], None)
@@ -256,14 +252,10 @@ class DocumentPipeline:
         self.window = self._window(workers)
         self._submit_queued()
 
-    async def _finish_when_extracted(
-        self, item: dict[str, Any], future: asyncio.Future, index: int | None = None
-    ) -> None:
-        """Write the row of `item` once its job is done (index: its place in a batch's results)."""
+    async def _finish_when_extracted(self, item: dict[str, Any], future: asyncio.Future, index: int) -> None:
+        """Write the row of `item` once its batch is done (index: its place in the batch's results)."""
         try:
-            result = await future
-            if index is not None:
-                result = result[index]
+            result = (await future)[index]
         except BrokenProcessPool as exc:  # a worker died (killed, out of memory, a native crash)
             if self.pool is self.shared and not self.shared.alive:  # the parent is gone
                 self.pool = self._new_pool()
