@@ -84,11 +84,12 @@ def _values() -> tuple[str, ...]:
 
 
 @cache
-def _candidates(ranks: tuple[int, ...]) -> etree.XPath:
-    """The elements that may be the containers `ranks` of the table (class tokens checked after)."""
+def _candidates() -> etree.XPath:
+    """The elements that may be containers of the table (class tokens checked after): a walk of
+    every element, for a tree whose text is not at hand."""
     tests = [
         f"@id='{value}'" if attr == "id" else f"contains(@class, '{value}')"
-        for _, attr, value, _ in (CONTAINERS[rank] for rank in ranks)
+        for _, attr, value, _ in CONTAINERS
     ]
     return etree.XPath(f"//*[{' or '.join(tests)}]")
 
@@ -102,7 +103,7 @@ def find_container(tree: etree._Element, html: str | None = None) -> tuple[str, 
     of every element costs more than the rest of the text path)."""
     ids, classes = _ranks()
     if html is None:
-        elements = _candidates(tuple(range(len(CONTAINERS))))(tree)
+        elements = _candidates()(tree)
     else:
         tags = _tags_around(html, _values())
         if not tags:
